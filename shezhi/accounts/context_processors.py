@@ -1,0 +1,7 @@
+from shezhi.accounts.models import Role
+
+
+def role(request):
+    user = getattr(request, "user", None)
+    current = getattr(user, "role", None) if user is not None and user.is_authenticated else None
+    return {"Role": Role, "current_role": current}

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from shezhi.portal import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("organizations/<int:pk>/", views.organization_detail, name="organization"),
+]

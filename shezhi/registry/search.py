@@ -1,0 +1,80 @@
+"""Chinese substring search over organization names and business scopes.
+
+Chinese has no spaces, and trigram indexes cannot answer the 1- and 2-character queries
+people type most (平湖, 养老). So each organization keeps a search document: its text with
+every character a separate token. A phrase query over that document ("平 湖") matches
+exactly the rows whose text contains the substring, and both databases answer it from an
+index — SQLite through an FTS5 table kept in sync by triggers, PostgreSQL through a GIN
+index on to_tsvector('simple', document).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django.db import connection
+from django.db.models import BooleanField, QuerySet
+from django.db.models.expressions import RawSQL
+from pypinyin import Style, lazy_pinyin
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased, width-normalized characters; punctuation and spaces dropped."""
+    normalized = unicodedata.normalize("NFKC", text or "").lower()
+    return [ch for ch in normalized if ch.isalnum()]
+
+
+def search_document(*parts: str) -> str:
+    # A multi-letter separator token keeps a phrase from spanning name and scope: query
+    # tokens are single characters, so it can never match one.
+    return " sep ".join(" ".join(tokens(p)) for p in parts if p)
+
+
+def sort_key(name: str) -> str:
+    """Pinyin with tones stripped, e.g. 平湖市 -> 'ping hu shi', so ORDER BY is by pinyin."""
+    return " ".join(lazy_pinyin(unicodedata.normalize("NFKC", name or ""), style=Style.NORMAL, errors="default"))[:300].lower()
+
+
+def filter_text(queryset: QuerySet, query: str) -> QuerySet:
+    """Rows of `queryset` (Organization) whose name or business scope contains `query`."""
+    chars = tokens(query)
+    if not chars:
+        return queryset
+    phrase = " ".join(chars)
+    table = queryset.model._meta.db_table
+    if connection.vendor == "postgresql":
+        return queryset.filter(
+            # The table name comes from the model, the query text is a bound parameter.
+            RawSQL(  # noqa: S611
+                f"to_tsvector('simple', {table}.search_document) @@ phraseto_tsquery('simple', %s)", [phrase], output_field=BooleanField()
+            )
+        )
+    # FTS5 phrase: double quotes; the tokens are alphanumerics, so no quote can appear.
+    return queryset.filter(
+        id__in=RawSQL("SELECT rowid FROM registry_organization_fts WHERE registry_organization_fts MATCH %s", [f'"{phrase}"'])
+    )
+
+
+SQLITE_FTS_SQL = [
+    "CREATE VIRTUAL TABLE registry_organization_fts USING fts5("
+    "search_document, content='registry_organization', content_rowid='id', tokenize='unicode61 remove_diacritics 0')",
+    "CREATE TRIGGER registry_organization_fts_ai AFTER INSERT ON registry_organization BEGIN "
+    "INSERT INTO registry_organization_fts(rowid, search_document) VALUES (new.id, new.search_document); END",
+    "CREATE TRIGGER registry_organization_fts_ad AFTER DELETE ON registry_organization BEGIN "
+    "INSERT INTO registry_organization_fts(registry_organization_fts, rowid, search_document) "
+    "VALUES ('delete', old.id, old.search_document); END",
+    "CREATE TRIGGER registry_organization_fts_au AFTER UPDATE OF search_document ON registry_organization BEGIN "
+    "INSERT INTO registry_organization_fts(registry_organization_fts, rowid, search_document) "
+    "VALUES ('delete', old.id, old.search_document); "
+    "INSERT INTO registry_organization_fts(rowid, search_document) VALUES (new.id, new.search_document); END",
+]
+SQLITE_FTS_REVERSE_SQL = [
+    "DROP TRIGGER IF EXISTS registry_organization_fts_au",
+    "DROP TRIGGER IF EXISTS registry_organization_fts_ad",
+    "DROP TRIGGER IF EXISTS registry_organization_fts_ai",
+    "DROP TABLE IF EXISTS registry_organization_fts",
+]
+POSTGRES_SQL = [
+    "CREATE INDEX IF NOT EXISTS registry_org_search_gin ON registry_organization USING gin (to_tsvector('simple', search_document))",
+]
+POSTGRES_REVERSE_SQL = ["DROP INDEX IF EXISTS registry_org_search_gin"]

@@ -1,0 +1,126 @@
+"""Reads of the registry: public lists, staff lists scoped to the acting user, search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from shezhi.accounts.models import Role
+from shezhi.accounts.selectors import area_scope_q
+from shezhi.registry.models import Organization
+from shezhi.registry.search import filter_text
+
+SORTS = {
+    "name": ("sort_key", "id"),
+    "-name": ("-sort_key", "-id"),
+    "founded": ("founded_on", "id"),
+    "-founded": ("-founded_on", "-id"),
+}
+DEFAULT_SORT = "name"
+
+
+@dataclass(frozen=True)
+class OrganizationFilters:
+    q: str = ""
+    registration: str = ""
+    legal_form: str = ""
+    town: int | None = None
+    community: int | None = None
+    community_category: str = ""
+    rating: str = ""
+    status: str = ""
+    hub: bool = False
+    social_work_agency: bool = False
+    charity: bool = False
+    sort: str = DEFAULT_SORT
+
+
+def organizations_public() -> QuerySet[Organization]:
+    """Every organization in the registry as the public sees it (public fields only in templates)."""
+    return Organization.objects.select_related("town", "community")
+
+
+def organizations_visible_to(user) -> QuerySet[Organization]:
+    """Organizations whose non-public data the user may see: their area's, or their own."""
+    if not getattr(user, "is_authenticated", False):
+        return Organization.objects.none()
+    if user.role == Role.ORGANIZATION:
+        return Organization.objects.filter(pk=user.organization_id).select_related("town", "community")
+    q = area_scope_q(user)
+    if q is None:
+        return Organization.objects.none()
+    return Organization.objects.filter(q).select_related("town", "community")
+
+
+def organizations_editable_by(user) -> QuerySet[Organization]:
+    """Organizations the user may change: the bureau its city's, a town officer its town's."""
+    if not getattr(user, "is_authenticated", False) or user.role not in (Role.BUREAU, Role.TOWN):
+        return Organization.objects.none()
+    qs = organizations_visible_to(user)
+    if user.role == Role.TOWN:
+        # Towns keep the records they file; registered legal persons belong to the bureau.
+        qs = qs.filter(registration="filed")
+    return qs
+
+
+def organization_for(user, pk: int, *, editable: bool = False) -> Organization:
+    """One organization the user may see (or change): forbidden and missing are both 404."""
+    qs = organizations_editable_by(user) if editable else organizations_visible_to(user)
+    try:
+        return qs.get(pk=pk)
+    except (Organization.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def apply_filters(qs: QuerySet[Organization], f: OrganizationFilters) -> QuerySet[Organization]:
+    if f.q:
+        qs = filter_text(qs, f.q)
+    if f.registration:
+        qs = qs.filter(registration=f.registration)
+    if f.legal_form:
+        qs = qs.filter(legal_form=f.legal_form)
+    if f.town:
+        qs = qs.filter(town_id=f.town)
+    if f.community:
+        qs = qs.filter(community_id=f.community)
+    if f.community_category:
+        qs = qs.filter(community_category=f.community_category)
+    if f.rating:
+        qs = qs.filter(rating=f.rating)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.hub:
+        qs = qs.exclude(hub_kind="")
+    if f.social_work_agency:
+        qs = qs.filter(is_social_work_agency=True)
+    if f.charity:
+        qs = qs.filter(is_charity=True)
+    return qs.order_by(*SORTS.get(f.sort, SORTS[DEFAULT_SORT]))
+
+
+def find_duplicate(*, credit_code: str, name: str, town_id: int | None, exclude_id: int | None = None) -> Organization | None:
+    """An existing organization with the same credit code, or the same name in the same town."""
+    q = Q()
+    if credit_code:
+        q |= Q(credit_code=credit_code)
+    if name and town_id:
+        q |= Q(name=name, town_id=town_id)
+    if not q:
+        return None
+    qs = Organization.objects.filter(q)
+    if exclude_id:
+        qs = qs.exclude(pk=exclude_id)
+    return qs.order_by("id").first()
+
+
+def organization_detail_public(pk: int) -> Organization:
+    try:
+        return (
+            Organization.objects.select_related("town", "community", "hub_area")
+            .prefetch_related("service_domains", "target_groups", Prefetch("served_communities"))
+            .get(pk=pk)
+        )
+    except (Organization.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from shezhi.registry import views
+
+app_name = "registry"
+urlpatterns = [
+    path("", views.organization_list, name="list"),
+    path("file/", views.organization_file_view, name="file"),
+    path("<int:pk>/", views.organization_detail, name="detail"),
+    path("<int:pk>/edit/", views.organization_edit, name="edit"),
+    path("import/", views.import_start, name="import"),
+]

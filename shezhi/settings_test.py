@@ -1,0 +1,15 @@
+"""Settings for the test suite: the production code with fast hashing and jobs run inline."""
+
+import os
+
+os.environ.setdefault("SHEZHI_ENV", "test")
+# pytest-django's live_server serves from a thread; Playwright's sync API runs an event
+# loop in the test thread, which Django would otherwise refuse for ORM calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from shezhi.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = VAR_DIR / "test-files"  # noqa: F405

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("", include("shezhi.portal.urls")),
+    path("accounts/", include("shezhi.accounts.urls")),
+    path("areas/", include("shezhi.areas.urls")),
+    path("registry/", include("shezhi.registry.urls")),
+    path("jobs/", include("shezhi.jobs.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("shezhi.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = admin.site.site_title = "Shezhi 社治"
