@@ -1,2 +1,9 @@
+from django.urls import path
+
+from shezhi.jobs import views
+
 app_name = "jobs"
-urlpatterns = []
+urlpatterns = [
+    path("<int:pk>/", views.job_detail, name="detail"),
+    path("<int:pk>/download/", views.job_download, name="download"),
+]

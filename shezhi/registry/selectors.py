@@ -37,6 +37,57 @@ class OrganizationFilters:
     sort: str = DEFAULT_SORT
 
 
+TRUE_WORDS = {"1", "true", "on", "yes"}
+
+
+def filters_from_params(params) -> tuple[OrganizationFilters, dict[str, str]]:
+    """Parse filters from a query dict (GET params). Returns the filters and, per bad
+    parameter, a message; a bad value is ignored rather than failing the page."""
+    from django.utils.translation import gettext as _
+
+    from shezhi.registry.models import CommunityCategory, LegalForm, OrganizationStatus, Rating, RegistrationKind
+
+    errors: dict[str, str] = {}
+
+    def choice(name: str, choices) -> str:
+        value = (params.get(name) or "").strip()
+        if value and value not in choices.values:
+            errors[name] = _("Unknown value %(value)s.") % {"value": value[:30]}
+            return ""
+        return value
+
+    def area_id(name: str) -> int | None:
+        value = (params.get(name) or "").strip()
+        if not value:
+            return None
+        if not value.isdigit():
+            errors[name] = _("Choose an area from the list.")
+            return None
+        return int(value)
+
+    sort = (params.get("sort") or DEFAULT_SORT).strip()
+    if sort not in SORTS:
+        errors["sort"] = _("Unknown sort order.")
+        sort = DEFAULT_SORT
+    return (
+        OrganizationFilters(
+            q=(params.get("q") or "").strip()[:100],
+            registration=choice("registration", RegistrationKind),
+            legal_form=choice("legal_form", LegalForm),
+            town=area_id("town"),
+            community=area_id("community"),
+            community_category=choice("community_category", CommunityCategory),
+            rating=choice("rating", Rating),
+            status=choice("status", OrganizationStatus),
+            hub=(params.get("hub") or "").lower() in TRUE_WORDS,
+            social_work_agency=(params.get("social_work_agency") or "").lower() in TRUE_WORDS,
+            charity=(params.get("charity") or "").lower() in TRUE_WORDS,
+            sort=sort,
+        ),
+        errors,
+    )
+
+
 def organizations_public() -> QuerySet[Organization]:
     """Every organization in the registry as the public sees it (public fields only in templates)."""
     return Organization.objects.select_related("town", "community")
