@@ -13,3 +13,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = VAR_DIR / "test-files"  # noqa: F405
+# See audit/migrations/0002_append_only.py: the triggers are tested, not installed globally.
+AUDIT_APPEND_ONLY_TRIGGERS = False

@@ -8,7 +8,7 @@ from shezhi.accounts.models import Role
 from shezhi.areas.models import Area, AreaLevel
 
 
-def area_scope_q(user, *, city: str = "city", town: str = "town", community: str = "community") -> Q | None:
+def area_scope_q(user, *, city: str = "city_id", town: str = "town_id", community: str = "community_id") -> Q | None:
     """The filter that limits rows with city/town/community columns to the user's area.
 
     None means "nothing": the user has no staff scope. The column names let other models
@@ -22,15 +22,15 @@ def area_scope_q(user, *, city: str = "city", town: str = "town", community: str
     if area.level == AreaLevel.PROVINCE:
         return Q()
     if area.level == AreaLevel.CITY:
-        return Q(**{f"{city}_id": area.pk})
+        return Q(**{city: area.pk})
     if area.level == AreaLevel.TOWN:
-        return Q(**{f"{town}_id": area.pk})
-    return Q(**{f"{community}_id": area.pk})
+        return Q(**{town: area.pk})
+    return Q(**{community: area.pk})
 
 
 def areas_visible_to(user) -> QuerySet[Area]:
     """Areas inside the user's own area (including it)."""
-    q = area_scope_q(user, city="city", town="town", community="id")
+    q = area_scope_q(user, community="id")
     if q is None:
         return Area.objects.none()
     area = user.area

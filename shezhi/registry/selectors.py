@@ -175,3 +175,37 @@ def organization_detail_public(pk: int) -> Organization:
         )
     except (Organization.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def _display(field, value):
+    from django.utils.translation import gettext as _
+
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    choices = dict(field.flatchoices) if field is not None and field.choices else None
+    if choices and value in choices:
+        return str(choices[value])
+    return str(value)
+
+
+def organization_history(org: Organization, *, limit: int = 200) -> list:
+    """The organization's audit entries with changes labelled for people: field names as
+    their verbose names, choice values as their labels."""
+    from shezhi.audit.selectors import audit_entries_for
+
+    entries = list(audit_entries_for(target_type="registry.organization", target_id=str(org.pk))[:limit])
+    fields = {f.name: f for f in Organization._meta.get_fields() if hasattr(f, "verbose_name")}
+    for entry in entries:
+        labelled = []
+        if entry.action != "personal_data.viewed":
+            for name, pair in entry.changes.items():
+                field = fields.get(name)
+                label = str(field.verbose_name) if field is not None else name
+                old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+                labelled.append((label, _display(field, old), _display(field, new)))
+        entry.labelled_changes = labelled
+    return entries

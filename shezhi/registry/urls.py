@@ -8,5 +8,8 @@ urlpatterns = [
     path("file/", views.organization_file_view, name="file"),
     path("<int:pk>/", views.organization_detail, name="detail"),
     path("<int:pk>/edit/", views.organization_edit, name="edit"),
+    path("<int:pk>/status/", views.organization_status, name="status"),
+    path("<int:pk>/phone/", views.organization_reveal_phone, name="reveal_phone"),
+    path("communities/", views.community_options, name="communities"),
     path("import/", views.import_start, name="import"),
 ]
