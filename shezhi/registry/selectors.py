@@ -182,6 +182,8 @@ def _display(field, value):
 
     if value is None or value == "" or value == []:
         return "—"
+    if value == "(changed)":  # personal data is never logged in clear
+        return _("(hidden)")
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, list):
@@ -199,10 +201,11 @@ def organization_history(org: Organization, *, limit: int = 200) -> list:
 
     entries = list(audit_entries_for(target_type="registry.organization", target_id=str(org.pk))[:limit])
     fields = {f.name: f for f in Organization._meta.get_fields() if hasattr(f, "verbose_name")}
+    order = {name: i for i, name in enumerate(fields)}
     for entry in entries:
         labelled = []
         if entry.action != "personal_data.viewed":
-            for name, pair in entry.changes.items():
+            for name, pair in sorted(entry.changes.items(), key=lambda item: order.get(item[0], len(order))):
                 field = fields.get(name)
                 label = str(field.verbose_name) if field is not None else name
                 old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -80,7 +80,7 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _snapshot(org: Organization) -> dict[str, Any]:
+def organization_snapshot(org: Organization) -> dict[str, Any]:
     data = {f: getattr(org, f) for f in SCALAR_FIELDS + ["status", "filing_number", "registration"]}
     for f in ("town", "community", "hub_area"):
         data[f] = getattr(org, f).name if getattr(org, f + "_id") else None
@@ -94,12 +94,14 @@ def _audit_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, 
     from shezhi.audit.services import diff
 
     changes = diff(old, new)
+    if not old:  # a new record: list what it has, not every empty field
+        changes = {k: v for k, v in changes.items() if v[1] not in (None, "", [], False)}
     for key in MASKED_IN_AUDIT & changes.keys():
         changes[key] = ["(changed)" if old.get(key) else "", "(changed)" if new.get(key) else ""]
     return changes
 
 
-def _check_rules(org: Organization) -> None:
+def organization_check(org: Organization) -> None:
     """Registry rules beyond single-field validity; raises ValidationError by field."""
     errors: dict[str, list[str]] = {}
 
@@ -156,7 +158,7 @@ def _check_rules(org: Organization) -> None:
         raise ValidationError(errors)
 
 
-def _check_duplicate(org: Organization) -> None:
+def organization_check_duplicate(org: Organization) -> None:
     existing = find_duplicate(credit_code=org.credit_code, name=org.name, town_id=org.town_id, exclude_id=org.pk)
     if existing is not None:
         if org.credit_code and existing.credit_code == org.credit_code:
@@ -166,7 +168,7 @@ def _check_duplicate(org: Organization) -> None:
         raise DuplicateOrganizationError(message % {"code": org.credit_code, "name": existing.name}, existing=existing)
 
 
-def _apply(org: Organization, data: Mapping[str, Any]) -> dict[str, Iterable]:
+def organization_prepare(org: Organization, data: Mapping[str, Any]) -> dict[str, Iterable]:
     unknown = set(data) - set(SCALAR_FIELDS) - set(M2M_FIELDS)
     if unknown:
         raise TypeError(f"unknown organization fields: {sorted(unknown)}")
@@ -194,14 +196,14 @@ _BLANK_STR = {
 
 
 def _save_new(org: Organization, m2m: Mapping[str, Iterable], *, by, action: AuditAction, source: str, reason: str) -> Organization:
-    _check_rules(org)
+    organization_check(org)
     org.full_clean(exclude=["city", "filing_number"] if not org.filing_number else ["city"], validate_constraints=False)
-    _check_duplicate(org)
+    organization_check_duplicate(org)
     org.created_by = by if getattr(by, "is_authenticated", False) else None
     org.save()
     for field, values in m2m.items():
         getattr(org, field).set(values)
-    audit_record(action=action, by=by, target=org, changes=_audit_changes({}, _snapshot(org)), reason=reason, source=source)
+    audit_record(action=action, by=by, target=org, changes=_audit_changes({}, organization_snapshot(org)), reason=reason, source=source)
     return org
 
 
@@ -209,7 +211,7 @@ def _save_new(org: Organization, m2m: Mapping[str, Iterable], *, by, action: Aud
 def organization_register(*, data: Mapping[str, Any], by, source: str = "", reason: str = "") -> Organization:
     """Enter a registered organization (legal person with a credit code) into the registry."""
     org = Organization(registration=RegistrationKind.REGISTERED)
-    m2m = _apply(org, data)
+    m2m = organization_prepare(org, data)
     return _save_new(org, m2m, by=by, action=AuditAction.ORG_CREATED, source=source, reason=reason)
 
 
@@ -232,12 +234,12 @@ def organization_file(*, town: Area, data: Mapping[str, Any], by, source: str = 
     if town.level != AreaLevel.TOWN:
         raise ValidationError({"town": _("Only a town or street files community organizations.")})
     org = Organization(registration=RegistrationKind.FILED, is_community_org=True)
-    m2m = _apply(org, {**data, "town": town, "is_community_org": True})
+    m2m = organization_prepare(org, {**data, "town": town, "is_community_org": True})
     if not org.founded_on:
         org.founded_on = timezone.localdate()
-    _check_rules(org)
+    organization_check(org)
     org.full_clean(exclude=["city", "filing_number"], validate_constraints=False)
-    _check_duplicate(org)
+    organization_check_duplicate(org)
     org.filing_number = next_filing_number(town=town, year=org.founded_on.year)
     return _save_new(org, m2m, by=by, action=AuditAction.ORG_FILED, source=source, reason="")
 
@@ -250,15 +252,15 @@ def organization_update(*, organization: Organization, data: Mapping[str, Any], 
     org = Organization.objects.select_for_update().get(pk=organization.pk)
     if "town" in data and data["town"] != org.town and by is not None and getattr(by, "role", None) == Role.TOWN:
         raise ValidationError({"town": _("A town officer cannot move an organization to another town.")})
-    old = _snapshot(org)
-    m2m = _apply(org, data)
-    _check_rules(org)
+    old = organization_snapshot(org)
+    m2m = organization_prepare(org, data)
+    organization_check(org)
     org.full_clean(exclude=["city"], validate_constraints=False)
-    _check_duplicate(org)
+    organization_check_duplicate(org)
     org.save()
     for field, values in m2m.items():
         getattr(org, field).set(values)
-    changes = _audit_changes(old, _snapshot(org))
+    changes = _audit_changes(old, organization_snapshot(org))
     if changes:
         audit_record(action=AuditAction.ORG_CHANGED, by=by, target=org, changes=changes, reason=reason.strip(), source=source)
     return org
@@ -322,3 +324,94 @@ DEFAULT_TARGET_GROUPS = [
     ("youth", "青少年"),
     ("residents", "社区居民"),
 ]
+
+
+@transaction.atomic
+def organization_bulk_register(
+    *,
+    items: Sequence[tuple[Organization, Mapping[str, Iterable]]],
+    by,
+    source: str,
+    reasons: Sequence[str] = (),
+    ip: str | None = None,
+    user_agent: str = "",
+) -> list[Organization]:
+    """Write many new organizations at once: the spreadsheet import's write path (issue 2 §5).
+
+    Every organization must already have gone through organization_prepare,
+    organization_check, full_clean and organization_check_duplicate inside the caller's
+    transaction (the importer checks each row with them just before). What the one-by-one
+    path does after those checks is done here in bulk statements: filing numbers are issued
+    in blocks per town and year under the same row lock next_filing_number takes (skipping
+    numbers a file supplied itself), rows and many-to-many links are inserted, and one
+    audit entry per organization is appended, exactly as organization_register and
+    organization_file would record it.
+    """
+    from collections import defaultdict
+
+    from shezhi.audit.models import AuditEntry
+    from shezhi.audit.services import _label
+
+    orgs = [org for org, _m2m in items]
+    if not orgs:
+        return []
+    wanting: dict[tuple[int, int], list[Organization]] = defaultdict(list)
+    for org in orgs:
+        if org.registration == RegistrationKind.FILED and not org.filing_number:
+            wanting[(org.town_id, org.founded_on.year)].append(org)
+    supplied = {org.filing_number for org in orgs if org.filing_number}
+    for (town_id, year), group in wanting.items():
+        FilingSequence.objects.get_or_create(town_id=town_id, year=year)
+        seq = FilingSequence.objects.select_for_update().get(town_id=town_id, year=year)
+        prefix = f"{group[0].town.code}-{year}-"  # the format next_filing_number issues
+        taken = supplied | set(Organization.objects.filter(filing_number__startswith=prefix).values_list("filing_number", flat=True))
+        number = seq.last
+        for org in group:
+            number += 1
+            while f"{prefix}{number:04d}" in taken:
+                number += 1
+            org.filing_number = f"{prefix}{number:04d}"
+        seq.last = number
+        seq.save(update_fields=["last"])
+
+    creator = by if getattr(by, "is_authenticated", False) else None
+    # Snapshots before the insert: with no primary key yet they read no relations.
+    snapshots = []
+    for org, m2m in items:
+        org.created_by = creator
+        snapshot = organization_snapshot(org)
+        for name in M2M_FIELDS:
+            snapshot[name] = sorted(str(x) for x in m2m.get(name, ()))
+        snapshots.append(snapshot)
+    Organization.objects.bulk_create(orgs)
+
+    for name in M2M_FIELDS:
+        relation = Organization._meta.get_field(name)
+        through = relation.remote_field.through
+        source_column, target_column = f"{relation.m2m_field_name()}_id", f"{relation.m2m_reverse_field_name()}_id"
+        links = [
+            through(**{source_column: org.pk, target_column: target.pk}) for org, m2m in items for target in m2m.get(name, ())
+        ]
+        if links:
+            through.objects.bulk_create(links)
+
+    label = _label(by)
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor=creator,
+                actor_label=label,
+                action=AuditAction.ORG_FILED if org.registration == RegistrationKind.FILED else AuditAction.ORG_CREATED,
+                target_type=Organization._meta.label_lower,
+                target_id=str(org.pk),
+                target_label=str(org)[:300],
+                changes=_audit_changes({}, snapshot),
+                reason=reasons[i] if i < len(reasons) else "",
+                source=source[:100],
+                ip=ip,
+                user_agent=(user_agent or "")[:300],
+            )
+            for i, (org, snapshot) in enumerate(zip(orgs, snapshots, strict=True))
+        ]
+    )
+    return orgs

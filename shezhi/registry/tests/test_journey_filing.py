@@ -25,10 +25,10 @@ def test_town_officer_files_a_community_organization(page: Page, live_server):
     page.click("button[type=submit]")
     expect(page).to_have_url(f"{live_server.url}/registry/")
 
-    page.locator("nav a[href='/registry/file/']").click()
+    page.get_by_role("link", name="备案社区社会组织").first.click()
     # First submit with nothing filled: the form explains what is missing, in Chinese.
     page.click("button[type=submit]")
-    expect(page.locator(".field-name .errorlist")).to_be_visible()
+    expect(page.locator(".field-name .errorlist")).to_contain_text("该字段是必填项")
 
     page.fill("#id_name", "东湖社区书画协会")
     page.select_option("#id_community", label="东湖社区")
