@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "shezhi.areas",
     "shezhi.accounts",
     "shezhi.jobs",
+    "shezhi.workdays",
+    "shezhi.workflow",
     "shezhi.registry",
     "shezhi.portal",
     "shezhi.api",

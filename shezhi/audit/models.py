@@ -22,6 +22,7 @@ class AuditAction(models.TextChoices):
     ORG_IMPORTED = "organization.imported", _("Organizations imported")
     ORG_EXPORTED = "organization.exported", _("Organizations exported")
     PERSONAL_DATA_VIEWED = "personal_data.viewed", _("Full personal data viewed")
+    WORKFLOW_STEP = "workflow.step", _("Workflow step")
 
 
 class AuditEntry(models.Model):

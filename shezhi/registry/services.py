@@ -389,9 +389,7 @@ def organization_bulk_register(
         relation = Organization._meta.get_field(name)
         through = relation.remote_field.through
         source_column, target_column = f"{relation.m2m_field_name()}_id", f"{relation.m2m_reverse_field_name()}_id"
-        links = [
-            through(**{source_column: org.pk, target_column: target.pk}) for org, m2m in items for target in m2m.get(name, ())
-        ]
+        links = [through(**{source_column: org.pk, target_column: target.pk}) for org, m2m in items for target in m2m.get(name, ())]
         if links:
             through.objects.bulk_create(links)
 
