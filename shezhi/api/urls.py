@@ -1,2 +1,15 @@
+from django.urls import path, re_path
+
+from shezhi.api import errors, views
+
 app_name = "api"
-urlpatterns = []
+urlpatterns = [
+    path("organizations/", views.OrganizationList.as_view(), name="organization-list"),
+    path("organizations/<int:pk>/", views.OrganizationDetail.as_view(), name="organization-detail"),
+    path("areas/", views.AreaList.as_view(), name="area-list"),
+    path("areas/<str:code>/", views.AreaDetail.as_view(), name="area-detail"),
+    path("staff/organizations/", views.StaffOrganizationList.as_view(), name="staff-organization-list"),
+    path("staff/organizations/file/", views.StaffOrganizationFile.as_view(), name="staff-organization-file"),
+    path("staff/organizations/<int:pk>/", views.StaffOrganizationDetail.as_view(), name="staff-organization-detail"),
+    re_path(r"^.*$", errors.not_found),
+]
