@@ -187,7 +187,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "shezhi.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
+    "DEFAULT_THROTTLE_RATES": {"anon": envstr("API_ANON_RATE", "120/min"), "user": envstr("API_USER_RATE", "600/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Shezhi API",

@@ -116,6 +116,12 @@ def organizations_editable_by(user) -> QuerySet[Organization]:
     return qs
 
 
+def may_see_personal_data(user, org: Organization) -> bool:
+    """Full personal data (phones) is for the staff who keep the record, not everyone who
+    may read it: the bureau for its city, the town officer for the organizations it files."""
+    return getattr(user, "is_authenticated", False) and organizations_editable_by(user).filter(pk=org.pk).exists()
+
+
 def organization_for(user, pk: int, *, editable: bool = False) -> Organization:
     """One organization the user may see (or change): forbidden and missing are both 404."""
     qs = organizations_editable_by(user) if editable else organizations_visible_to(user)

@@ -24,9 +24,9 @@ from shezhi.registry.models import Organization
 from shezhi.registry.selectors import (
     apply_filters,
     filters_from_params,
+    may_see_personal_data,
     organization_for,
     organization_history,
-    organizations_editable_by,
     organizations_visible_to,
 )
 from shezhi.registry.services import DuplicateOrganizationError, organization_file, organization_set_status, organization_update
@@ -70,7 +70,7 @@ def _querystring_without_page(request) -> str:
 def organization_detail(request, pk: int):
     """One organization with all its facts and its full change history."""
     org = organization_for(request.user, pk)
-    editable = organizations_editable_by(request.user).filter(pk=org.pk).exists()
+    editable = may_see_personal_data(request.user, org)
     history = organization_history(org)
     context = {
         "org": org,
