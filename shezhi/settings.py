@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "shezhi.jobs",
     "shezhi.workdays",
     "shezhi.workflow",
+    "shezhi.notifications",
+    "shezhi.documents",
+    "shezhi.affairs",
     "shezhi.registry",
     "shezhi.portal",
     "shezhi.api",
@@ -163,6 +166,8 @@ MEDIA_ROOT = VAR_DIR / "files"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_UPLOAD_BYTES = envint("IMPORT_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+# Materials of online filings (PDF, PNG, JPEG), per file.
+AFFAIRS_MAX_UPLOAD_BYTES = envint("AFFAIRS_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "shezhi@localhost")

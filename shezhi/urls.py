@@ -12,6 +12,9 @@ urlpatterns = [
     path("api/v1/", include("shezhi.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("affairs/", include("shezhi.affairs.urls")),
+    path("notifications/", include("shezhi.notifications.urls")),
+    path("verify/", include("shezhi.documents.urls")),
     path("admin/", admin.site.urls),
 ]
 
