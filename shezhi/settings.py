@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "shezhi.jobs",
     "shezhi.workdays",
     "shezhi.workflow",
+    "shezhi.inspection",
     "shezhi.notifications",
     "shezhi.documents",
     "shezhi.affairs",

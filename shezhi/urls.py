@@ -15,6 +15,7 @@ urlpatterns = [
     path("affairs/", include("shezhi.affairs.urls")),
     path("notifications/", include("shezhi.notifications.urls")),
     path("verify/", include("shezhi.documents.urls")),
+    path("inspection/", include("shezhi.inspection.urls")),
     path("admin/", admin.site.urls),
 ]
 
