@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from shezhi.api import errors, views
 
@@ -11,5 +11,6 @@ urlpatterns = [
     path("staff/organizations/", views.StaffOrganizationList.as_view(), name="staff-organization-list"),
     path("staff/organizations/file/", views.StaffOrganizationFile.as_view(), name="staff-organization-file"),
     path("staff/organizations/<int:pk>/", views.StaffOrganizationDetail.as_view(), name="staff-organization-detail"),
+    path("filings/", include("shezhi.affairs.api_urls")),
     re_path(r"^.*$", errors.not_found),
 ]
