@@ -291,6 +291,10 @@ def scale_problems(scale: IndicatorScale) -> list[str]:
     top = sum(i.max_points for i in indicators if i.parent_id is None)
     if top != scale.total_points:
         problems.append(_("The top-level indicators add up to %(sum)s, not %(total)s.") % {"sum": top, "total": scale.total_points})
+    leaves = sum(i.max_points for i in indicators if i.pk not in children)
+    if leaves != scale.total_points:
+        # Reviewers score the sub-indicators: their maximums are what a full score adds up to.
+        problems.append(_("The indicators scored add up to %(sum)s, not %(total)s.") % {"sum": leaves, "total": scale.total_points})
     return problems
 
 
@@ -482,7 +486,7 @@ def rating_decide(*, assessment: RatingAssessment, by, score=None, note: str = "
 
     step = run(assessment, DECIDE, by=by, note=note, apply=apply)
     decided = step.item
-    org = decided.organization
+    org = Organization.objects.get(pk=decided.organization_id)  # fresh: the caller's copy may predate a change
     if decided.level or org.rating:
         reason = (
             _("Rating assessment decided: %(level)s (score %(score)s).") % {"level": decided.level, "score": decided.score}

@@ -22,6 +22,15 @@ def english():
 
 
 @pytest.fixture
+def seed_defaults():
+    """The default rules and scale again: a transactional test starts from a flushed
+    database, without the rows the data migration wrote."""
+    import importlib
+
+    importlib.import_module("shezhi.inspection.migrations.0002_default_rules_and_scale").create(apps, None)
+
+
+@pytest.fixture
 def rules(db) -> InspectionRules:
     """The global default rules (the data migration creates them)."""
     return InspectionRules.objects.get(city=None)
