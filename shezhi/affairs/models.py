@@ -145,7 +145,7 @@ class Decision(models.TextChoices):
 class Filing(models.Model):
     """One application (办件) through the online-affairs workflow."""
 
-    number = models.CharField(_("filing number"), max_length=20, unique=True, null=True, blank=True)
+    number = models.CharField(_("case number"), max_length=20, unique=True, null=True, blank=True)
     procedure = models.ForeignKey(ProcedureType, on_delete=models.PROTECT, related_name="filings", verbose_name=_("procedure"))
     organization = models.ForeignKey(
         "registry.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="filings", verbose_name=_("organization")

@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
             name='Filing',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(blank=True, max_length=20, null=True, unique=True, verbose_name='filing number')),
+                ('number', models.CharField(blank=True, max_length=20, null=True, unique=True, verbose_name='case number')),
                 ('subject_name', models.CharField(max_length=100, verbose_name='organization name')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('correction', 'Materials to supply'), ('accepted', 'Accepted'), ('not_accepted', 'Not accepted'), ('under_review', 'Under review'), ('approved', 'Approved'), ('refused', 'Refused'), ('done', 'Done'), ('withdrawn', 'Withdrawn')], default='draft', max_length=20, verbose_name='status')),
                 ('data', models.JSONField(blank=True, default=dict, verbose_name='application')),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -10,6 +12,24 @@ from shezhi.affairs.models import ProcedureType
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """The default procedure types and the holiday calendar come from data migrations; a
+    transactional test elsewhere in the run flushes them, so put them back when missing."""
+    if not request.node.get_closest_marker("django_db"):
+        return
+    from django.apps import apps
+
+    from shezhi.workdays import services as workdays
+    from shezhi.workdays.models import CalendarYear
+
+    if not ProcedureType.objects.exists():
+        importlib.import_module("shezhi.affairs.migrations.0002_default_procedures").load(apps, None)
+    if not CalendarYear.objects.exists():
+        workdays.calendar_load_package()
+        workdays.invalidate()
 
 
 @pytest.fixture(autouse=True)
