@@ -26,6 +26,10 @@ def test_schema_validates_without_warnings(tmp_path):
         "/api/v1/staff/organizations/",
         "/api/v1/staff/organizations/{id}/",
         "/api/v1/staff/organizations/file/",
+        "/api/v1/filings/",
+        "/api/v1/filings/{id}/",
+        "/api/v1/filings/{id}/steps/{step}/",
+        "/api/v1/filings/metrics/",
     } == set(paths)
     params = {p["name"] for p in paths["/api/v1/organizations/"]["get"]["parameters"]}
     assert {"q", "town", "rating", "sort", "hub", "page", "page_size"} <= params
