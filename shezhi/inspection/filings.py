@@ -93,3 +93,19 @@ def other_open_report(filing, year: int) -> bool:
     if getattr(filing, "pk", None) is not None:
         qs = qs.filter(~Q(pk=filing.pk))
     return qs.exists()
+
+
+def annual_report_start_url() -> str:
+    """Where an organization starts its annual report online ("" while there is no such procedure)."""
+    if not affairs_installed():
+        return ""
+    from django.urls import NoReverseMatch, reverse
+
+    ProcedureType = apps.get_model("affairs", "ProcedureType")
+    code = ProcedureType.objects.filter(kind=ANNUAL_REPORT, active=True).values_list("code", flat=True).first()
+    if not code:
+        return ""
+    try:
+        return reverse("affairs:create", args=[code])
+    except NoReverseMatch:
+        return ""

@@ -193,9 +193,11 @@ def annual_report_reminders_send(*, today: dt.date | None = None, chunk: int = 5
     deadline (N from the rules' reminder days). Idempotent: each (organization, year,
     deadline, stage) goes out at most once, enforced by a unique key, so the command can run
     any number of times a day, and two runs at once send each reminder once."""
+    from shezhi.inspection.filings import annual_report_start_url
     from shezhi.inspection.selectors import not_reported_queryset
 
     today = today or timezone.localdate()
+    url = annual_report_start_url()
     year = reporting_year(today)
     book = RulesBook.load()
     outcome = ReminderRun(year=year)
@@ -223,7 +225,7 @@ def annual_report_reminders_send(*, today: dt.date | None = None, chunk: int = 5
                 if not people:
                     outcome.without_account += 1  # not recorded: an account opened later still gets it
                     continue
-                if _send_reminder(org=org, year=year, deadline=deadline, stage=stage, due=due, today=today, people=people):
+                if _send_reminder(org=org, year=year, deadline=deadline, stage=stage, due=due, today=today, people=people, url=url):
                     outcome.sent += 1
                 else:
                     outcome.already_sent += 1
@@ -237,7 +239,7 @@ def annual_report_reminders_send(*, today: dt.date | None = None, chunk: int = 5
     return outcome
 
 
-def _send_reminder(*, org, year: int, deadline: str, stage: int, due: dt.date, today: dt.date, people: list[User]) -> bool:
+def _send_reminder(*, org, year: int, deadline: str, stage: int, due: dt.date, today: dt.date, people: list[User], url: str = "") -> bool:
     with transaction.atomic():
         _row, created = ReminderSent.objects.get_or_create(
             organization=org, year=year, deadline=deadline, days_before=stage, defaults={"due_on": due, "recipients": len(people)}
@@ -253,7 +255,7 @@ def _send_reminder(*, org, year: int, deadline: str, stage: int, due: dt.date, t
             "%(org)s has not yet filed its annual work report for %(year)s. %(days)s days are left. "
             "File it online; a late report is recorded as late, and not reporting is a ground for the abnormal-activity list."
         ) % {"org": org.name, "year": year, "days": days_left}
-        deliver(recipients=people, title=title, body=body, subject=org)
+        deliver(recipients=people, title=title, body=body, url=url, subject=org)
     return True
 
 

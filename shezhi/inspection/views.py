@@ -13,11 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from shezhi.accounts.models import Role
-from shezhi.audit.models import AuditAction
-from shezhi.audit.services import audit_record
+from shezhi.inspection.exports import EXPORT_INLINE_MAX, XLSX, export_filename, write_not_reported
 from shezhi.inspection.forms import CancelForm, DecideForm, NotReportedFilters, OpenAssessmentForm, ReviewersForm, ScoresForm
 from shezhi.inspection.models import AssessmentStatus, RatingReview
 from shezhi.inspection.rules import RulesBook, aggregate_score, indicator_means, rating_eligibility, rating_level, rules_for
@@ -38,11 +36,12 @@ from shezhi.inspection.services import (
     rating_reviewers_set,
     rating_scores_save,
 )
+from shezhi.inspection.tasks import EXPORT_JOB, export_not_reported
+from shezhi.jobs.services import job_create
 from shezhi.registry.selectors import organization_for, organizations_visible_to
 from shezhi.workflow.engine import timeline
 
 PAGE_SIZE = 25
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _querystring_without_page(request) -> str:
@@ -82,6 +81,7 @@ def not_reported(request):
         "town": town,
         "overdue": overdue,
         "counts": counts,
+        "per_town": request.user.role == Role.BUREAU,
         "total_obliged": sum(c.obliged for c in counts),
         "total_missing": sum(c.not_reported for c in counts),
         "querystring": _querystring_without_page(request),
@@ -89,68 +89,28 @@ def not_reported(request):
     return render(request, "inspection/not_reported.html", context)
 
 
-# Spreadsheet headers are data (Chinese), not UI strings.
-EXPORT_COLUMNS = [
-    ("名称", lambda o: o.name),
-    ("统一社会信用代码", lambda o: o.credit_code),
-    ("组织类型", lambda o: o.get_legal_form_display()),
-    ("镇（街道）", lambda o: o.town.name),
-    ("社区", lambda o: o.community.name if o.community_id else ""),
-    ("成立登记日期", lambda o: o.founded_on),
-    ("业务主管单位", lambda o: o.supervising_unit),
-    ("报送业务主管单位截止日期", lambda o: o.supervisor_due),
-    ("报送登记管理机关截止日期", lambda o: o.report_due),
-    ("是否逾期", lambda o: "是" if o.report_overdue else "否"),
-]
-
-
 @login_required
 def not_reported_export(request):
-    """The same list as a spreadsheet (every row, not one page); the export is audited."""
+    """The same list as a spreadsheet (every row, not one page); the export is audited. A
+    large list is written in the background and offered on the job's page."""
     if not can_see_not_reported(request.user):
         raise Http404
     year, as_of, town, overdue = NotReportedFilters(request.GET).values()
-    book = RulesBook.load()
-    qs = organizations_not_reported(request.user, year=year, as_of=as_of, town=town, overdue_only=overdue, book=book).select_related(
-        "town", "community"
-    )
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=f"{year}年度未报送")
-    sheet.append([header for header, _get in EXPORT_COLUMNS])
-    count = 0
-    batch = []
-    for org in qs.iterator(chunk_size=1000):
-        batch.append(org)
-        if len(batch) == 1000:
-            count += _append_rows(sheet, batch, year=year, as_of=as_of, book=book)
-    count += _append_rows(sheet, batch, year=year, as_of=as_of, book=book)
+    count = organizations_not_reported(request.user, year=year, as_of=as_of, town=town, overdue_only=overdue).count()
+    if count > EXPORT_INLINE_MAX:
+        job = job_create(
+            kind=EXPORT_JOB,
+            title=_("Annual reports for %(year)s not filed, as of %(date)s") % {"year": year, "date": as_of.isoformat()},
+            by=request.user,
+            params={"year": year, "as_of": as_of.isoformat(), "town": town, "overdue": overdue},
+        )
+        export_not_reported.enqueue(job.pk)
+        return redirect("jobs:detail", job.pk)
     buffer = io.BytesIO()
-    workbook.save(buffer)
-    audit_record(
-        action=AuditAction.ORG_EXPORTED,
-        by=request.user,
-        changes={"rows": count, "year": year, "as_of": as_of.isoformat(), "town": town, "overdue_only": overdue},
-        reason=_("Organizations that have not filed the annual report"),
-        source="inspection:not_reported",
-    )
+    write_not_reported(buffer, request.user, year=year, as_of=as_of, town=town, overdue=overdue)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, f"未报送年度工作报告-{year}-{as_of.isoformat()}.xlsx")
+    response["Content-Disposition"] = content_disposition_header(True, export_filename(year, as_of))
     return response
-
-
-def _append_rows(sheet, batch, *, year, as_of, book) -> int:
-    rows = with_deadlines(batch, year=year, as_of=as_of, book=book)
-    for org in rows:
-        values = []
-        for _header, get in EXPORT_COLUMNS:
-            value = get(org)
-            # Text that a spreadsheet would run as a formula is written as plain text.
-            if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
-                value = "'" + value
-            values.append(value)
-        sheet.append(values)
-    batch.clear()
-    return len(rows)
 
 
 # --- inspection history -------------------------------------------------------------------

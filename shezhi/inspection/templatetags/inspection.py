@@ -7,7 +7,7 @@ from django import template
 from django.utils import timezone
 
 from shezhi.accounts.models import Role
-from shezhi.inspection.filings import affairs_installed
+from shezhi.inspection.filings import affairs_installed, annual_report_start_url
 from shezhi.inspection.rules import annual_report_due, annual_report_obligation, report_attachments_required, reporting_year, rules_for
 from shezhi.inspection.selectors import inspection_history as history_of
 
@@ -39,4 +39,7 @@ def inspection_history(context, org):
         "overdue": bool(due and not reported and today > due.bureau),
         "attachments": report_attachments_required(org, year, rules=rules) if obligation.required and not reported else [],
         "can_open_rating": getattr(user, "role", None) == Role.BUREAU and org.is_registered,
+        "file_url": annual_report_start_url()
+        if obligation.required and not reported and getattr(user, "role", None) == Role.ORGANIZATION and user.organization_id == org.pk
+        else "",
     }

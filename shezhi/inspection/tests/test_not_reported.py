@@ -135,7 +135,7 @@ class TestPage:
         for i in range(40):
             make_org(town=areas.town_a if i % 2 else areas.town_b, name=f"批量协会{i}")
         client.force_login(users.bureau)
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(10):
             response = client.get(self.url, {"year": 2025, "as_of": AS_OF.isoformat()})
         assert response.context["page"].paginator.count == 42  # and the two of the `orgs` fixture
         assert len(response.context["page"].object_list) == 25
@@ -160,3 +160,21 @@ class TestPage:
         response = client.get(reverse("inspection:not_reported_export"), {"year": 2025, "as_of": AS_OF.isoformat()})
         rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
         assert [r[0] for r in rows[1:]] == [orgs.reg_b.name]
+
+
+def test_large_export_runs_as_a_job(client, users, orgs, settings, tmp_path, monkeypatch):
+    from shezhi.inspection import views
+    from shezhi.jobs.models import Job
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(views, "EXPORT_INLINE_MAX", 1)
+    client.force_login(users.bureau)
+    response = client.get(reverse("inspection:not_reported_export"), {"year": 2025, "as_of": AS_OF.isoformat()})
+    job = Job.objects.get(kind="inspection.not_reported_export")
+    assert response.status_code == 302 and response["Location"] == reverse("jobs:detail", args=[job.pk])
+    assert (job.status, job.result["rows"], job.total) == ("done", 2, 2)
+    download = client.get(reverse("jobs:download", args=[job.pk]))
+    rows = list(load_workbook(io.BytesIO(b"".join(download.streaming_content))).active.iter_rows(values_only=True))
+    assert {r[0] for r in rows[1:]} == {orgs.reg_a.name, orgs.reg_b.name}
+    client.force_login(users.town_a)
+    assert client.get(reverse("jobs:download", args=[job.pk])).status_code == 404

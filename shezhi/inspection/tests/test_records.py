@@ -99,3 +99,12 @@ def test_history_snippet_lists_results(client, make_org, users, record_result):
 def test_history_page_follows_registry_visibility(client, users, orgs, who, status):
     client.force_login(getattr(users, who))
     assert client.get(f"/inspection/organizations/{orgs.reg_a.pk}/").status_code == status
+
+
+def test_organization_is_offered_the_online_report(client, users, orgs):
+    client.force_login(users.org_a)
+    response = client.get(f"/inspection/organizations/{orgs.reg_a.pk}/")
+    assert response.context["file_url"] == "/affairs/new/annual-report/"
+    client.force_login(users.bureau)
+    response = client.get(f"/inspection/organizations/{orgs.reg_a.pk}/")
+    assert response.context["file_url"] == "" and response.context["can_open_rating"]

@@ -127,3 +127,15 @@ def test_command_refuses_a_bad_date():
 
     with pytest.raises(CommandError):
         call_command("annual_report_reminders", "--date", "31/05/2026")
+
+
+def test_reminder_links_to_the_online_procedure(make_org, account):
+    from django.apps import apps
+
+    if not apps.is_installed("shezhi.notifications"):
+        pytest.skip("the link is kept by in-app notifications")
+    from shezhi.notifications.models import Notification
+
+    person = account(make_org(), "link")
+    annual_report_reminders_send(today=dt.date(2026, 5, 1))
+    assert Notification.objects.get(recipient=person).url == "/affairs/new/annual-report/"
