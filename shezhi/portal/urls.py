@@ -6,5 +6,6 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
+    path("search/export/", views.export, name="export"),
     path("organizations/<int:pk>/", views.organization_detail, name="organization"),
 ]
