@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from shezhi.inspection.models import Indicator, IndicatorScale, InspectionRules
+from shezhi.inspection.models import Indicator, IndicatorScale, InspectionRules, RatingAssessment
 from shezhi.inspection.services import scale_problems
 
 
@@ -44,10 +44,26 @@ class InspectionRulesAdmin(admin.ModelAdmin):
     ]
 
 
+def _scale_in_use(request) -> bool:
+    scale_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+    return bool(scale_id) and RatingAssessment.objects.filter(scale_id=scale_id).exists()
+
+
 class IndicatorInline(admin.TabularInline):
     model = Indicator
     fields = ["code", "name", "parent", "max_points", "position"]
     extra = 0
+
+    # A scale that has scored an assessment stays as it was: its points are the meaning of
+    # those scores. The bureau makes a new scale (and marks it in use) instead.
+    def has_change_permission(self, request, obj=None):
+        return not _scale_in_use(request) and super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return not _scale_in_use(request) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not _scale_in_use(request) and super().has_delete_permission(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "parent":
