@@ -179,6 +179,8 @@ def rating_new(request):
             org = organizations.filter(pk=int(org_id)).first()
             if org is not None:
                 initial["credit_code"] = org.credit_code
+        # From a rating filing's page: ?organization=<pk>&filing=<number>.
+        initial["filing_number"] = request.GET.get("filing", "")[:40]
         form = OpenAssessmentForm(initial=initial, organizations=organizations)
     return render(request, "inspection/rating_new.html", {"form": form, "eligibility": eligibility})
 

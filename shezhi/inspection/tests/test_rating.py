@@ -299,8 +299,12 @@ class TestPages:
 
     def test_open_page(self, client, eligible, users, orgs):
         client.force_login(users.bureau)
-        form = client.get(reverse("inspection:rating_new"), {"organization": eligible.pk})
+        form = client.get(reverse("inspection:rating_new"), {"organization": eligible.pk, "filing": "BJ2026000042"})
         assert form.context["form"].initial["credit_code"] == eligible.credit_code
+        assert form.context["form"].initial["filing_number"] == "BJ2026000042"
+        assert (
+            "credit_code" not in client.get(reverse("inspection:rating_new"), {"organization": orgs.reg_other.pk}).context["form"].initial
+        )
         refused = client.post(reverse("inspection:rating_new"), {"credit_code": orgs.reg_b.credit_code})
         assert refused.status_code == 200 and refused.context["eligibility"]
         other_city = client.post(reverse("inspection:rating_new"), {"credit_code": orgs.reg_other.credit_code})
