@@ -23,6 +23,10 @@ class AuditAction(models.TextChoices):
     ORG_EXPORTED = "organization.exported", _("Organizations exported")
     PERSONAL_DATA_VIEWED = "personal_data.viewed", _("Full personal data viewed")
     WORKFLOW_STEP = "workflow.step", _("Workflow step")
+    INSPECTION_RECORDED = "inspection.recorded", _("Annual inspection result recorded")
+    RATING_OPENED = "rating.opened", _("Rating assessment opened")
+    RATING_REVIEWERS_CHANGED = "rating.reviewers_changed", _("Rating reviewers changed")
+    RATING_SCORED = "rating.scored", _("Rating scores entered")
 
 
 class AuditEntry(models.Model):

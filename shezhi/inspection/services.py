@@ -50,13 +50,10 @@ from shezhi.workflow.engine import run, transition
 
 log = logging.getLogger(__name__)
 
-# Audit actions this app records. They belong in audit.models.AuditAction; until they are
-# there the same codes are written as plain values (the column is free text underneath).
-INSPECTION_RECORDED = getattr(AuditAction, "INSPECTION_RECORDED", "inspection.recorded")
-RATING_OPENED = getattr(AuditAction, "RATING_OPENED", "rating.opened")
-RATING_SCORED = getattr(AuditAction, "RATING_SCORED", "rating.scored")
-
-RATING_REVIEWERS_CHANGED = getattr(AuditAction, "RATING_REVIEWERS_CHANGED", "rating.reviewers_changed")
+INSPECTION_RECORDED = AuditAction.INSPECTION_RECORDED
+RATING_OPENED = AuditAction.RATING_OPENED
+RATING_SCORED = AuditAction.RATING_SCORED
+RATING_REVIEWERS_CHANGED = AuditAction.RATING_REVIEWERS_CHANGED
 
 DECIDE = transition("decide", [AssessmentStatus.SCORING], AssessmentStatus.DECIDED, label=gettext_lazy("decide the rating"))
 CANCEL = transition("cancel", [AssessmentStatus.SCORING], AssessmentStatus.CANCELLED, label=gettext_lazy("cancel"), note_required=True)
@@ -498,7 +495,11 @@ def rating_decide(*, assessment: RatingAssessment, by, score=None, note: str = "
         )
         organization_update(
             organization=org,
-            data={"rating": decided.level, "rated_on": decided.decided_on if decided.level else None},
+            data={
+                "rating": decided.level,
+                "rated_on": decided.decided_on if decided.level else None,
+                "rating_valid_until": decided.valid_until,
+            },
             by=by,
             reason=reason,
             source=_registry_source(decided),

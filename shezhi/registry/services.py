@@ -169,7 +169,7 @@ def organization_check_duplicate(org: Organization) -> None:
 
 
 def organization_prepare(org: Organization, data: Mapping[str, Any]) -> dict[str, Iterable]:
-    unknown = set(data) - set(SCALAR_FIELDS) - set(M2M_FIELDS)
+    unknown = set(data) - set(SCALAR_FIELDS) - set(M2M_FIELDS) - {"rating_valid_until"}
     if unknown:
         raise TypeError(f"unknown organization fields: {sorted(unknown)}")
     for field in SCALAR_FIELDS:
@@ -181,9 +181,13 @@ def organization_prepare(org: Organization, data: Mapping[str, Any]) -> dict[str
     org.name = " ".join(org.name.split())
     if org.town_id:
         org.city_id = org.town.parent_id
-    if org.rated_on and org.rating:
-        org.rating_valid_until = _add_years(org.rated_on, RATING_VALID_YEARS)
-    else:
+    # The validity comes from the assessment's rules when they say it; otherwise the
+    # national default of five years from the rating date.
+    if "rating_valid_until" in data:
+        org.rating_valid_until = data["rating_valid_until"]
+    elif "rating" in data or "rated_on" in data or (org.rating and not org.rating_valid_until):
+        org.rating_valid_until = _add_years(org.rated_on, RATING_VALID_YEARS) if org.rated_on else None
+    if not (org.rated_on and org.rating):
         org.rating_valid_until = None
     org.sort_key = sort_key(org.name)
     org.search_document = search_document(org.name, org.business_scope)

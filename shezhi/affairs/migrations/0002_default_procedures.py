@@ -207,7 +207,7 @@ PROCEDURES = [
             f("summary", "自评报告摘要", "textarea", required=True),
         ],
         "decision_fields": [
-            f("total_score", "评估总分", "decimal", required=True, min=0, max=1100),
+            f("total_score", "评估总分（不填则取评审专家平均分）", "decimal", required=False, min=0, max=1100),
             f("remarks", "评估意见", "textarea"),
         ],
         "materials": [
