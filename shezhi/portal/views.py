@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -43,11 +44,13 @@ def search(request):
         "filters": parsed.filters,
         "page": page,
         "problems": problems,
-        "sort_choices": SORT_CHOICES,
-        "legal_forms": LegalForm.choices,
-        "community_categories": CommunityCategory.choices,
-        "ratings": Rating.choices,
-        "statuses": OrganizationStatus.choices,
+        "sort_choices": [(value, str(label)) for value, label in SORT_CHOICES],
+        # Labels translated once here, not once per option and per row in the template.
+        "legal_forms": _choices(LegalForm),
+        "community_categories": _choices(CommunityCategory),
+        "ratings": _choices(Rating),
+        "statuses": _choices(OrganizationStatus),
+        "detail_prefix": reverse("portal:organization", args=[0])[:-2],
         "export_limit": services.EXPORT_SYNC_LIMIT,
         "count_cap": selectors.COUNT_CAP,
     }
@@ -55,6 +58,10 @@ def search(request):
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _choices(enum) -> list[tuple[str, str]]:
+    return [(value, str(label)) for value, label in enum.choices]
 
 
 def _add_labels(rows) -> None:

@@ -132,6 +132,10 @@ def test_province_shape_with_demo_cities():
         assert city.name.endswith(("市", "县")) and "平湖" not in city.name
         towns = Area.objects.filter(parent=city, level=AreaLevel.TOWN)
         assert towns.count() >= 7 and all(t.is_demo for t in towns)
+        for town in towns:  # what areas.services.area_save derives
+            assert town.code.startswith(city.code) and len(town.code) == 9
+            assert (town.town_id, town.city_id, town.kind in ("street", "town", "dev_zone")) == (town.pk, city.pk, True)
+        assert sum(t.population for t in towns) == city.population
         assert Organization.objects.filter(city=city).exists()
         codes = Organization.objects.filter(city=city).exclude(credit_code="").values_list("credit_code", flat=True)
         assert all(code[2:8] == city.code for code in codes)
