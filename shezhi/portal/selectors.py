@@ -250,18 +250,19 @@ def count_capped(qs: QuerySet, cap: int | None = None) -> tuple[int, bool]:
 @dataclass(frozen=True)
 class TextPlan:
     text: str  # the query's characters, space separated, as in the search document
+    phrase: str  # the index tokens for it: the character, or the character pairs
     base: QuerySet[Organization]  # every filter but the text, sorted
     only_text: bool  # no other filter: the text's own count is the page's count
 
 
-def _fts_matches(text: str, limit: int) -> int:
+def _fts_matches(phrase: str, limit: int) -> int:
     """SQLite: how many rows contain the text, reading at most `limit` FTS postings."""
     # The phrase filter_text builds; asked of the FTS table alone, LIMIT stops the read
     # early, which `id IN (subquery)` cannot.
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM (SELECT rowid FROM registry_organization_fts WHERE registry_organization_fts MATCH %s LIMIT %s)",
-            [f'"{text}"', limit],
+            [f'"{phrase}"', limit],
         )
         return cursor.fetchone()[0]
 
@@ -278,10 +279,10 @@ def _row_contains(qs: QuerySet[Organization], text: str) -> QuerySet[Organizatio
 
 def _indexed(plan: TextPlan) -> QuerySet[Organization]:
     if connection.vendor == "postgresql":
-        # All characters present (answered by the GIN index alone, no re-parsing), then adjacency.
+        # All index tokens present (answered by the GIN index alone, no re-parsing), then adjacency.
         has_all = RawSQL(
             "to_tsvector('simple', registry_organization.search_document) @@ plainto_tsquery('simple', %s)",
-            [plan.text],
+            [plan.phrase],
             output_field=BooleanField(),
         )
         return _row_contains(plan.base.filter(has_all), plan.text)
@@ -317,12 +318,13 @@ def _text_page(filters: OrganizationFilters, number: int) -> tuple[int, bool, Ca
     """The count (capped) and a function giving the rows of a page at an offset."""
     plan = TextPlan(
         text=" ".join(search.tokens(filters.q)),
+        phrase=search.index_phrase(filters.q),
         base=apply_filters(organizations_public(), replace(filters, q="")),
         only_text=replace(filters, q="", sort=DEFAULT_SORT) == OrganizationFilters(),
     )
     offset = (max(number, 1) - 1) * PER_PAGE
     if connection.vendor == "sqlite":
-        matches = _fts_matches(plan.text, COUNT_CAP + 1)
+        matches = _fts_matches(plan.phrase, COUNT_CAP + 1)
         qs = _row_contains(plan.base, plan.text) if _walk_is_cheaper(matches, offset) else _indexed(plan)
         total, capped = (min(matches, COUNT_CAP), matches > COUNT_CAP) if plan.only_text else count_capped(qs)
         return total, capped, lambda at: _rows(qs, at)
