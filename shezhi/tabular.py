@@ -18,6 +18,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import json
 import math
 import re
 import tempfile
@@ -27,6 +28,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,7 @@ from django.conf import settings
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from openpyxl.utils import get_column_letter
 
 XLSX = "xlsx"
 CSV = "csv"
@@ -57,8 +60,7 @@ class CellError(ValueError):
 # Full-width digits and Latin letters (Ａ-Ｚ ａ-ｚ ０-９) only: Chinese punctuation such as
 # （） in names is part of the name and stays as written.
 _WIDTH = {cp: cp - 0xFEE0 for cp in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
-_SPACES = re.compile(r"\s+")
+_WIDTH |= dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)  # invisible characters go
 
 
 def clean_text(value: Any) -> str:
@@ -73,9 +75,8 @@ def clean_text(value: Any) -> str:
         value = value.date() if value.time() == dt.time(0) else value
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
-    text = str(value).translate(_WIDTH).translate(_INVISIBLE)
-    # \s covers the ideographic space U+3000 and the no-break space.
-    return _SPACES.sub(" ", text).strip()
+    # split() also splits at the ideographic space U+3000 and the no-break space.
+    return " ".join(str(value).translate(_WIDTH).split())
 
 
 def clean_code(value: Any) -> str:
@@ -84,8 +85,16 @@ def clean_code(value: Any) -> str:
 
 
 def header_key(value: Any) -> str:
-    """How headers compare: NFKC (so （万元） equals (万元)), no spaces or required-field stars."""
-    return "".join(unicodedata.normalize("NFKC", clean_text(value)).split()).replace("*", "").casefold()
+    """How headers and choice words compare: NFKC (so （万元） equals (万元)), no spaces or
+    required-field stars, case-folded."""
+    if isinstance(value, str):
+        return _text_key(value)
+    return _text_key(clean_text(value))
+
+
+@lru_cache(maxsize=8192)  # the same few words (towns, categories) fill whole columns
+def _text_key(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", clean_text(text)).split()).replace("*", "").casefold()
 
 
 _TRUE = {"是", "Y", "YES", "TRUE", "T", "1", "√", "✓", "✔", "☑", "有", "对"}
@@ -366,8 +375,74 @@ def iter_rows(sheet: SheetFile) -> Iterator[tuple[int, tuple]]:
     """(row number as the spreadsheet program shows it, cell values) for every row."""
     if sheet.format == XLSX:
         yield from _iter_xlsx(sheet.path)
+    elif sheet.format == ROW_CACHE:
+        yield from _iter_cache(sheet.path)
     else:
         yield from _iter_csv(sheet)
+
+
+# --- a second pass without parsing the workbook again -------------------------------------
+
+ROW_CACHE = "rows"  # a SheetFile format: rows copied while a workbook was read the first time
+_CACHE_END = '{"end": true}'
+
+
+def _cache_default(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, dt.time):
+        return {"$time": value.isoformat()}
+    return {"$text": str(value)}
+
+
+def _cache_object(obj: dict) -> Any:
+    if "$datetime" in obj:
+        return dt.datetime.fromisoformat(obj["$datetime"])
+    if "$date" in obj:
+        return dt.date.fromisoformat(obj["$date"])
+    if "$time" in obj:
+        return dt.time.fromisoformat(obj["$time"])
+    if "$text" in obj:
+        return obj["$text"]
+    return obj
+
+
+def cache_rows(rows: Iterable[tuple[int, tuple]], path: Path) -> Iterator[tuple[int, tuple]]:
+    """Pass rows through while copying them, with their types, to a JSON-lines file.
+
+    Parsing a workbook's XML is the slowest part of reading it; a job that must read the
+    same rows twice (check, then write) reads this copy the second time. The copy counts
+    only when it was read to the end (see cached_sheet).
+    """
+    with path.open("w", encoding="utf-8") as out:
+        for number, values in rows:
+            out.write(json.dumps([number, list(values)], ensure_ascii=False, default=_cache_default))
+            out.write("\n")
+            yield number, values
+        out.write(_CACHE_END + "\n")
+
+
+def cached_sheet(path: Path) -> SheetFile | None:
+    """The row copy as a sheet to read, if it is complete; None otherwise."""
+    try:
+        with path.open("rb") as fh:
+            fh.seek(max(0, path.stat().st_size - 64))
+            complete = fh.read().rstrip().endswith(_CACHE_END.encode())
+    except OSError:
+        return None
+    return SheetFile(path=path, format=ROW_CACHE) if complete else None
+
+
+def _iter_cache(path: Path) -> Iterator[tuple[int, tuple]]:
+    with path.open("r", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith(_CACHE_END):
+                return
+            number, values = json.loads(line, object_hook=_cache_object)
+            yield number, tuple(values)
+    raise TabularError(_("The copy of the file's rows is incomplete: upload the file again."))
 
 
 def _iter_xlsx(path: Path) -> Iterator[tuple[int, tuple]]:
@@ -468,8 +543,6 @@ class HeaderMap:
     duplicated: list[str] = field(default_factory=list)
 
     def letter(self, key: str) -> str:
-        from openpyxl.utils import get_column_letter
-
         return get_column_letter(self.positions[key] + 1) if key in self.positions else ""
 
     def cells(self, values: Sequence[Any]) -> dict[str, Any]:
@@ -606,8 +679,6 @@ def write_xlsx(
 
 
 def _letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
     return get_column_letter(index + 1)
 
 

@@ -25,7 +25,6 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -56,12 +55,15 @@ from shezhi.registry.services import (
     organization_prepare,
 )
 from shezhi.tabular import (
+    XLSX,
     CellError,
     Column,
     HeaderMap,
     SheetFile,
     StoredUpload,
     TabularError,
+    cache_rows,
+    cached_sheet,
     clean_code,
     clean_text,
     count_rows,
@@ -212,6 +214,14 @@ def _rating(value: Any) -> str:
     raise CellError(_("“%(value)s” is not a rating: write 1A to 5A.") % {"value": clean_text(value)})
 
 
+_PARSE_REGISTRATION = _choice(REGISTRATION_WORDS)
+_PARSE_LEGAL_FORM = _choice(LEGAL_FORM_WORDS)
+_PARSE_COMMUNITY_CATEGORY = _choice(COMMUNITY_CATEGORY_WORDS, suffix="类")
+_PARSE_DIRECT_CATEGORY = _choice(DIRECT_CATEGORY_WORDS, suffix="类")
+_PARSE_HUB_KIND = _choice(HUB_WORDS)
+_PARSE_PARTY_ORGANIZATION = _choice(PARTY_WORDS)
+
+
 @dataclass(frozen=True)
 class RowError:
     row: int
@@ -335,16 +345,16 @@ class RowChecker:
                 failed.add(key)
                 return None
 
-        registration = read("registration", _choice(REGISTRATION_WORDS))
+        registration = read("registration", _PARSE_REGISTRATION)
         if registration == "" and "registration" not in failed:
             self._error(result, "registration", _("Write 登记 (registered) or 备案 (filed)."))
             failed.add("registration")
         data: dict[str, Any] = {
             "name": clean_text(cells.get("name")),
-            "legal_form": read("legal_form", _choice(LEGAL_FORM_WORDS)) or "",
+            "legal_form": read("legal_form", _PARSE_LEGAL_FORM) or "",
             "credit_code": clean_code(cells.get("credit_code")),
-            "community_category": read("community_category", _choice(COMMUNITY_CATEGORY_WORDS, suffix="类")) or "",
-            "direct_category": read("direct_category", _choice(DIRECT_CATEGORY_WORDS, suffix="类")) or "",
+            "community_category": read("community_category", _PARSE_COMMUNITY_CATEGORY) or "",
+            "direct_category": read("direct_category", _PARSE_DIRECT_CATEGORY) or "",
             "legal_representative": clean_text(cells.get("legal_representative")),
             "founded_on": read("founded_on", parse_date),
             "address": clean_text(cells.get("address")),
@@ -354,11 +364,11 @@ class RowChecker:
             "registered_funds": read("registered_funds", parse_decimal),
             "rating": read("rating", _rating) or "",
             "rated_on": read("rated_on", parse_date),
-            "hub_kind": read("hub_kind", _choice(HUB_WORDS)) or "",
+            "hub_kind": read("hub_kind", _PARSE_HUB_KIND) or "",
             "is_social_work_agency": bool(read("is_social_work_agency", parse_bool)),
             "is_volunteer_org": bool(read("is_volunteer_org", parse_bool)),
             "is_charity": bool(read("is_charity", parse_bool)),
-            "party_organization": read("party_organization", _choice(PARTY_WORDS)) or PartyOrganization.NONE,
+            "party_organization": read("party_organization", _PARSE_PARTY_ORGANIZATION) or PartyOrganization.NONE,
         }
         community_org = read("is_community_org", parse_bool)
         # A filed organization is a community organization by definition (organization_file
@@ -499,24 +509,20 @@ class RowChecker:
         names = {o.name for o in orgs if o.name and o.town_id}
         towns = {o.town_id for o in orgs if o.name and o.town_id}
         numbers = {o.filing_number for o in orgs if o.filing_number}
-        q = Q()
-        if codes:
-            q |= Q(credit_code__in=codes)
-        if names:
-            q |= Q(town_id__in=towns, name__in=names)
-        if numbers:
-            q |= Q(filing_number__in=numbers)
-        if not q:
-            return
+        # Three queries rather than one with OR, so each can use its index (the explicit
+        # non-blank conditions let the partial unique indexes serve).
         hit_codes, hit_names, hit_numbers = set(), set(), {}
-        for pk, code, town_id, name, number in Organization.objects.filter(q).values_list(
-            "pk", "credit_code", "town_id", "name", "filing_number"
-        ):
-            if code:
-                hit_codes.add(code)
-            hit_names.add((town_id, name))
-            if number:
-                hit_numbers[number] = (pk, name)
+        if codes:
+            hit_codes = set(
+                Organization.objects.filter(credit_code__in=codes).exclude(credit_code="").values_list("credit_code", flat=True)
+            )
+        if names:
+            hit_names = set(Organization.objects.filter(town_id__in=towns, name__in=names).values_list("town_id", "name"))
+        if numbers:
+            found = (
+                Organization.objects.filter(filing_number__in=numbers).exclude(filing_number="").values_list("filing_number", "pk", "name")
+            )
+            hit_numbers = {number: (pk, name) for number, pk, name in found}
         for result in batch:
             org = result.org
             if org is None:
@@ -556,8 +562,15 @@ class ValidRows:
         return self._hash.hexdigest()
 
 
-def open_rows(sheet: SheetFile, scope: ImportScope, *, batch_size: int = BATCH_SIZE) -> tuple[HeaderMap, Iterator[CheckedRow]]:
-    header, rows = locate_header(iter_rows(sheet), COLUMNS)
+def open_rows(
+    sheet: SheetFile, scope: ImportScope, *, batch_size: int = BATCH_SIZE, row_cache: Path | None = None
+) -> tuple[HeaderMap, Iterator[CheckedRow]]:
+    """The header and the checked rows of a file; with `row_cache`, a workbook's rows are
+    also copied there so that the write pass need not parse the workbook again."""
+    raw = iter_rows(sheet)
+    if row_cache is not None and sheet.format == XLSX:
+        raw = cache_rows(raw, row_cache)
+    header, rows = locate_header(raw, COLUMNS)
     return header, RowChecker(scope=scope, header=header, batch_size=batch_size).check(rows)
 
 
@@ -581,13 +594,14 @@ def validate_sheet(
     batch_size: int = BATCH_SIZE,
     on_error: Callable[[RowError], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
+    row_cache: Path | None = None,
 ) -> Validation:
     """Check every row of the file; nothing is written to the registry."""
     scope = ImportScope(by)
     report = Validation()
     valid = ValidRows()
     try:
-        header, rows = open_rows(sheet, scope, batch_size=batch_size)
+        header, rows = open_rows(sheet, scope, batch_size=batch_size, row_cache=row_cache)
         report.header_row = header.row
         report.ignored_columns = header.ignored
         for checked in rows:
@@ -736,19 +750,28 @@ def run_validation(job: Job, *, batch_size: int = BATCH_SIZE) -> Validation:
     """The validation job's work: check every row, write the error report, finish the job."""
     with job_running(job) as progress, translation.override(job.params.get("language") or None):
         report_name = f"import-{job.pk}-{Path(job.input_file).stem}-errors.xlsx"
+        cache_name = f"import-{job.pk}-{Path(job.input_file).stem}-rows.jsonl"
         error_report = _ErrorReport()
         try:
             sheet = _sheet_for(job)
             progress.stage(_("Checking rows"), total=count_rows(sheet))
             report = validate_sheet(
-                sheet, by=job.created_by, batch_size=batch_size, on_error=error_report.add, on_progress=progress.advance
+                sheet,
+                by=job.created_by,
+                batch_size=batch_size,
+                on_error=error_report.add,
+                on_progress=progress.advance,
+                row_cache=job_files_dir() / cache_name,
             )
         except TabularError as exc:
             report = Validation(file_error=str(exc))
         output = report_name if error_report.save(job_files_dir() / report_name) else ""
+        if report.file_error or not report.valid:
+            (job_files_dir() / cache_name).unlink(missing_ok=True)
         result = {
             **report.__dict__,
             "filename": f"{Path(job.params.get('filename', 'import')).stem}-errors.xlsx",
+            "row_cache": cache_name if (job_files_dir() / cache_name).exists() else "",
             "next_url": reverse("registry:import_detail", args=[job.pk]),
         }
         job_finish(job, result=result, output_file=output)
@@ -820,9 +843,15 @@ def run_write(job: Job, *, batch_size: int = BATCH_SIZE) -> dict[str, int]:
     with job_running(job) as progress, translation.override(language):
         expected = check.result.get("valid", 0)
         progress.stage(_("Writing rows"), total=expected)
+        # The copy of the workbook's rows made by the check, if complete; else the file itself.
+        cache = job_files_dir() / check.result["row_cache"] if check.result.get("row_cache") else None
+        try:
+            sheet = (cached_sheet(cache) if cache else None) or _sheet_for(job)
+        except TabularError as exc:
+            raise ImportAborted(_("Nothing was imported: %(reason)s") % {"reason": exc}) from exc
         with _OutsideProgress(job) as side:
             counts = write_sheet(
-                _sheet_for(job),
+                sheet,
                 by=job.created_by,
                 source=f"job:{job.pk}",
                 expected_rows=expected,
@@ -834,9 +863,12 @@ def run_write(job: Job, *, batch_size: int = BATCH_SIZE) -> dict[str, int]:
                 user_agent=job.params.get("user_agent", ""),
             )
         job_finish(job, result={**counts, "validation_job": check.pk, "next_url": reverse("registry:import_detail", args=[job.pk])})
-    # The data is in the registry now; the uploaded file (with phone numbers) is not needed.
+    # The data is in the registry now; the uploaded file and the copy of its rows (with
+    # phone numbers) are not needed any more.
     try:
         stored_path(job.input_file).unlink(missing_ok=True)
+        if cache is not None:
+            cache.unlink(missing_ok=True)
     except (TabularError, OSError):
         log.warning("could not remove the upload of job %s", job.pk)
     return counts

@@ -353,8 +353,51 @@ def organization_bulk_register(
     """
     from collections import defaultdict
 
+    from django.db import connection
+
     from shezhi.audit.models import AuditEntry
     from shezhi.audit.services import _label
+
+    def issue_filing_numbers(wanting: Mapping[tuple[int, int], list[Organization]], *, supplied: set[str]) -> None:
+        """Filing numbers for many organizations: the sequences of all (town, year) pairs are
+        locked and advanced in a few statements instead of three per organization."""
+        towns, years = {town_id for town_id, _y in wanting}, {year for _t, year in wanting}
+        present = set(FilingSequence.objects.filter(town_id__in=towns, year__in=years).values_list("town_id", "year"))
+        FilingSequence.objects.bulk_create(
+            [FilingSequence(town_id=town_id, year=year) for town_id, year in wanting if (town_id, year) not in present],
+            ignore_conflicts=True,
+        )
+        ids = [
+            pk
+            for pk, town_id, year in FilingSequence.objects.filter(town_id__in=towns, year__in=years).values_list("pk", "town_id", "year")
+            if (town_id, year) in wanting
+        ]
+        sequences = {(s.town_id, s.year): s for s in FilingSequence.objects.select_for_update().filter(pk__in=ids)}
+
+        def number_of(key: tuple[int, int], group: list[Organization], n: int) -> str:
+            return f"{group[0].town.code}-{key[1]}-{n:04d}"  # the format next_filing_number issues
+
+        # A number already in the registry or supplied by the file itself is skipped.
+        candidates = [number_of(key, group, sequences[key].last + i) for key, group in wanting.items() for i in range(1, len(group) + 1)]
+        taken = supplied | set(
+            Organization.objects.filter(filing_number__in=candidates).exclude(filing_number="").values_list("filing_number", flat=True)
+        )
+        checked = set(candidates)
+        for key, group in wanting.items():
+            number = sequences[key].last
+            for org in group:
+                number += 1
+                while (candidate := number_of(key, group, number)) in taken or (
+                    candidate not in checked and Organization.objects.filter(filing_number=candidate).exists()
+                ):
+                    number += 1
+                org.filing_number = candidate
+            sequences[key].last = number
+        with connection.cursor() as cursor:  # one statement for all pairs, cheaper than bulk_update's CASE
+            cursor.executemany(
+                f"UPDATE {FilingSequence._meta.db_table} SET last = %s WHERE id = %s",
+                [(seq.last, seq.pk) for seq in sequences.values()],
+            )
 
     orgs = [org for org, _m2m in items]
     if not orgs:
@@ -363,20 +406,8 @@ def organization_bulk_register(
     for org in orgs:
         if org.registration == RegistrationKind.FILED and not org.filing_number:
             wanting[(org.town_id, org.founded_on.year)].append(org)
-    supplied = {org.filing_number for org in orgs if org.filing_number}
-    for (town_id, year), group in wanting.items():
-        FilingSequence.objects.get_or_create(town_id=town_id, year=year)
-        seq = FilingSequence.objects.select_for_update().get(town_id=town_id, year=year)
-        prefix = f"{group[0].town.code}-{year}-"  # the format next_filing_number issues
-        taken = supplied | set(Organization.objects.filter(filing_number__startswith=prefix).values_list("filing_number", flat=True))
-        number = seq.last
-        for org in group:
-            number += 1
-            while f"{prefix}{number:04d}" in taken:
-                number += 1
-            org.filing_number = f"{prefix}{number:04d}"
-        seq.last = number
-        seq.save(update_fields=["last"])
+    if wanting:
+        issue_filing_numbers(wanting, supplied={org.filing_number for org in orgs if org.filing_number})
 
     creator = by if getattr(by, "is_authenticated", False) else None
     # Snapshots before the insert: with no primary key yet they read no relations.

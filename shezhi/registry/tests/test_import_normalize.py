@@ -266,6 +266,26 @@ class TestFiles:
         assert [values[0] for _n, values in iter_rows(sheet_file)] == ["r0", "r1", "r2", "r3", "r4"]
 
 
+class TestRowCache:
+    def test_values_keep_their_types(self, tmp_path):
+        from shezhi.tabular import ROW_CACHE, cache_rows, cached_sheet
+
+        rows = [(1, ("名称", None, 3, 4.5, True)), (3, (dt.datetime(2020, 1, 5, 8), dt.date(2020, 1, 5), dt.time(8, 30), '{"$date": 1}'))]
+        path = tmp_path / "rows.jsonl"
+        assert list(cache_rows(iter(rows), path)) == rows
+        sheet = cached_sheet(path)
+        assert sheet.format == ROW_CACHE and list(iter_rows(sheet)) == rows
+
+    def test_a_copy_not_read_to_the_end_is_not_used(self, tmp_path):
+        from shezhi.tabular import cache_rows, cached_sheet
+
+        path = tmp_path / "rows.jsonl"
+        reader = cache_rows(iter([(1, ("a",)), (2, ("b",))]), path)
+        next(reader)
+        reader.close()
+        assert cached_sheet(path) is None and cached_sheet(tmp_path / "missing.jsonl") is None
+
+
 class TestHeaderDetection:
     columns = [Column("name", "名称", ("组织名称",), required=True), Column("town", "镇街道", required=True), Column("phone", "联系电话")]
 

@@ -298,6 +298,31 @@ class TestWrite:
         _again, counts = write(job, users.bureau, batch_size=10)
         assert counts["imported"] == 30
 
+    def test_the_write_reads_the_checks_copy_of_a_workbook(self, users, tmp_path):
+        from shezhi.jobs.services import job_files_dir
+        from shezhi.tabular import stored_path
+
+        rows = [filed_row(**{"名称": f"组织{i}", "成立/备案日期": dt.datetime(2020, 1, i + 1)}) for i in range(5)]
+        job, report = check(make_xlsx(tmp_path / "copy.xlsx", as_lists(rows)), users.bureau)
+        cache = job_files_dir() / job.result["row_cache"]
+        assert report.valid == 5 and cache.exists()
+        stored_path(job.input_file).unlink()  # the workbook itself is not read again
+        write(job, users.bureau)
+        assert sorted(Organization.objects.filter(name__startswith="组织").values_list("founded_on", flat=True)) == [
+            dt.date(2020, 1, d) for d in range(1, 6)
+        ]
+        assert not cache.exists()
+
+    def test_an_incomplete_copy_is_not_trusted(self, users, tmp_path):
+        from shezhi.jobs.services import job_files_dir
+
+        rows = [filed_row(**{"名称": f"组织{i}"}) for i in range(5)]
+        job, _report = check(make_xlsx(tmp_path / "copy.xlsx", as_lists(rows)), users.bureau)
+        cache = job_files_dir() / job.result["row_cache"]
+        cache.write_text("\n".join(cache.read_text().splitlines()[:3]) + "\n")  # cut short, no end mark
+        _write_job, counts = write(job, users.bureau)
+        assert counts["imported"] == 5  # read from the workbook instead
+
     def test_registry_changed_since_the_check_aborts_everything(self, areas, users, tmp_path):
         rows = [filed_row(**{"名称": f"组织{i}"}) for i in range(5)]
         job, _report = check(make_xlsx(tmp_path / "race.xlsx", as_lists(rows)), users.bureau)

@@ -117,6 +117,24 @@ class TestFlow:
         sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content)), read_only=True).worksheets[0]
         assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == [4, 5]
 
+    def test_a_failed_write_says_nothing_was_imported_and_may_be_retried(self, client, users, tmp_path, monkeypatch):
+        from shezhi.registry import importing
+
+        def broken(**kwargs):
+            raise RuntimeError("connection lost")
+
+        c = login(client, users.bureau)
+        check = c.get(upload(c, xlsx_with_bad_rows(tmp_path))["Location"])
+        check_job = Job.objects.get(kind=KIND_VALIDATE)
+        assert check.status_code == 200
+        monkeypatch.setattr(importing, "organization_bulk_register", broken)
+        failed = c.post(reverse("registry:import_confirm", args=[check_job.pk]))
+        html = c.get(failed["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert 'id="import-failed"' in html and "Nothing was imported" in html and "connection lost" in html
+        assert not Organization.objects.filter(name="东湖社区读书会").exists()
+        # The check's report offers the import again.
+        assert 'id="confirm-form"' in c.get(reverse("registry:import_detail", args=[check_job.pk])).content.decode()
+
     def test_bad_file_is_refused_on_the_form(self, client, users, tmp_path):
         path = tmp_path / "fake.xlsx"
         path.write_text("名称,镇街道\n", encoding="utf-8")
