@@ -80,3 +80,17 @@ def mask_id_number(value: str | None) -> str:
     if len(value) <= 8:
         return "*" * len(value)
     return f"{value[:6]}{'*' * (len(value) - 10)}{value[-4:]}"
+
+
+def mask_name(value: str | None) -> str:
+    """王** : the family name stays, the given name is hidden."""
+    if not value:
+        return ""
+    return value[0] + "*" * (len(value) - 1)
+
+
+def public_person_in_charge(*, name: str, registered: bool) -> str:
+    """The name the public may see. A registered organization's legal representative is
+    public registry information; the person in charge of a community group filed by a town
+    is a private resident, so the public sees only the family name."""
+    return name if registered else mask_name(name)

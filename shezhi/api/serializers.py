@@ -124,6 +124,11 @@ class PublicOrganizationDetailSerializer(_OrganizationBase):
     class Meta(_OrganizationBase.Meta):
         fields = PUBLIC_DETAIL_FIELDS
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["legal_representative"] = instance.public_person_in_charge
+        return data
+
 
 class _StaffOrganizationBase(_OrganizationBase):
     """Adds the non-public fields. The phone is masked unless the view was asked, and allowed, to reveal it."""

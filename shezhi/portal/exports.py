@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from django.db.models import QuerySet
 
 from shezhi.exporting import Column
+from shezhi.privacy import public_person_in_charge
 
 # Spreadsheet values are Chinese data whatever the interface language.
 REGISTRATION_ZH = {"registered": "登记", "filed": "备案"}
@@ -69,6 +70,10 @@ FIELDS = (
 _i = {name: i for i, name in enumerate(FIELDS)}
 
 
+def _person_in_charge(row) -> str:
+    return public_person_in_charge(name=row[_i["legal_representative"]] or "", registered=row[_i["registration"]] == "registered")
+
+
 def _get(name: str, labels: dict[str, str] | None = None):
     index = _i[name]
     if labels is None:
@@ -89,7 +94,7 @@ COLUMNS: list[Column] = [
     ("所属镇（街道）", _get("town__name")),
     ("所属社区（村）", _get("community__name")),
     ("住所", _get("address")),
-    ("法定代表人（负责人）", _get("legal_representative")),
+    ("法定代表人（负责人）", _person_in_charge),
     ("成立登记（备案）日期", _get("founded_on")),
     ("业务主管单位", _get("supervising_unit")),
     ("业务范围", _get("business_scope")),

@@ -218,6 +218,12 @@ class Organization(models.Model):
         return self.registration == RegistrationKind.REGISTERED
 
     @property
+    def public_person_in_charge(self) -> str:
+        from shezhi.privacy import public_person_in_charge
+
+        return public_person_in_charge(name=self.legal_representative, registered=self.is_registered)
+
+    @property
     def decoupling_done(self) -> bool:
         return all(
             (
