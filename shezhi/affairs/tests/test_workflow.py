@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import translation
 
 from shezhi.accounts.models import Role, User
 from shezhi.affairs import services
@@ -59,7 +60,7 @@ class TestChange:
 
     def test_nothing_changed_is_refused_at_submit(self, users, orgs, helpers):
         filing = helpers.change_draft(users, legal_representative="张三")  # the registry already says 张三
-        with pytest.raises(ValidationError) as err:
+        with translation.override("en"), pytest.raises(ValidationError) as err:
             services.filing_submit(filing=filing, by=users.org_a)
         assert any("at least one item" in m for m in err.value.messages)
 
@@ -333,7 +334,7 @@ def test_notifications_are_sent_on_commit_only(users, orgs, helpers, django_capt
     users.org_a.save()
     filing = helpers.submitted_change(users)
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         services.filing_accept(filing=filing, by=users.bureau)
     assert [m.to for m in mail.outbox] == [["org@example.org"]]
     assert filing.number in mail.outbox[0].subject

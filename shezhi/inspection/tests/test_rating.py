@@ -278,7 +278,9 @@ class TestPages:
         assert response.status_code == 302
         assessment.refresh_from_db()
         assert (assessment.status, assessment.level) == ("decided", "5A")
-        again = client.post(reverse("inspection:rating_decide", args=[assessment.pk]), {"score": "990"}, follow=True)
+        again = client.post(
+            reverse("inspection:rating_decide", args=[assessment.pk]), {"score": "990"}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+        )
         assert any("already" in str(m) for m in again.context["messages"])
 
     @pytest.mark.parametrize("who", ["reviewer", "other_bureau", "town_a", "org_a"])
