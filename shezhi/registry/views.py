@@ -208,7 +208,3 @@ def community_options(request):
     if town_id.isdigit() and allowed.filter(pk=int(town_id), level=AreaLevel.TOWN).exists():
         communities = communities_of([int(town_id)])
     return render(request, "registry/_community_options.html", {"communities": communities})
-
-
-def import_start(request):  # replaced by the import views
-    raise Http404
