@@ -15,6 +15,7 @@ from shezhi.accounts.selectors import areas_visible_to, towns_for_filing
 from shezhi.areas.models import Area, AreaLevel
 from shezhi.privacy import mask_phone
 from shezhi.registry.models import Organization, ServiceDomain, TargetGroup
+from shezhi.registry.services import EDIT_FIELDS, FILING_FIELDS
 
 # --- output -----------------------------------------------------------------------------
 
@@ -189,55 +190,6 @@ class ReasonField(serializers.CharField):
         return super().validate_empty_values(data)
 
 
-EDIT_FIELDS = [
-    "name",
-    "legal_form",
-    "credit_code",
-    "community",
-    "community_category",
-    "direct_category",
-    "legal_representative",
-    "founded_on",
-    "address",
-    "phone",
-    "supervising_unit",
-    "business_scope",
-    "registered_funds",
-    "hub_kind",
-    "hub_area",
-    "is_social_work_agency",
-    "served_communities",
-    "is_volunteer_org",
-    "is_charity",
-    "charity_recognized_on",
-    "public_fundraising",
-    "party_organization",
-    "rating",
-    "rated_on",
-    "decoupled_institution_on",
-    "decoupled_functions_on",
-    "decoupled_finances_on",
-    "decoupled_personnel_on",
-    "decoupled_party_affairs_on",
-    "service_domains",
-    "target_groups",
-]
-FILING_FIELDS = [
-    "name",
-    "community",
-    "community_category",
-    "legal_representative",
-    "founded_on",
-    "address",
-    "phone",
-    "business_scope",
-    "service_domains",
-    "target_groups",
-    "is_volunteer_org",
-    "hub_kind",
-    "hub_area",
-    "party_organization",
-]
 _AREA_HELP = _("Area id (see /api/v1/areas/).")
 
 

@@ -10,56 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shezhi.areas.models import Area, AreaLevel
 from shezhi.registry.models import Organization, OrganizationStatus
+from shezhi.registry.services import EDIT_FIELDS, FILING_FIELDS
 
-FILING_FIELDS = [
-    "name",
-    "community",
-    "community_category",
-    "legal_representative",
-    "founded_on",
-    "address",
-    "phone",
-    "business_scope",
-    "service_domains",
-    "target_groups",
-    "is_volunteer_org",
-    "hub_kind",
-    "hub_area",
-    "party_organization",
-]
-EDIT_FIELDS = [
-    "name",
-    "legal_form",
-    "credit_code",
-    "community",
-    "community_category",
-    "direct_category",
-    "legal_representative",
-    "founded_on",
-    "address",
-    "phone",
-    "supervising_unit",
-    "business_scope",
-    "registered_funds",
-    "hub_kind",
-    "hub_area",
-    "is_social_work_agency",
-    "served_communities",
-    "is_volunteer_org",
-    "is_charity",
-    "charity_recognized_on",
-    "public_fundraising",
-    "party_organization",
-    "rating",
-    "rated_on",
-    "decoupled_institution_on",
-    "decoupled_functions_on",
-    "decoupled_finances_on",
-    "decoupled_personnel_on",
-    "decoupled_party_affairs_on",
-    "service_domains",
-    "target_groups",
-]
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 

@@ -60,6 +60,58 @@ SCALAR_FIELDS = [
     "decoupled_party_affairs_on",
 ]
 M2M_FIELDS = ["service_domains", "target_groups", "served_communities"]
+# What staff may change on a record (the forms and the API offer exactly these), and what
+# a town states when it files a community organization.
+EDIT_FIELDS = [
+    "name",
+    "legal_form",
+    "credit_code",
+    "community",
+    "community_category",
+    "direct_category",
+    "legal_representative",
+    "founded_on",
+    "address",
+    "phone",
+    "supervising_unit",
+    "business_scope",
+    "registered_funds",
+    "hub_kind",
+    "hub_area",
+    "is_social_work_agency",
+    "served_communities",
+    "is_volunteer_org",
+    "is_charity",
+    "charity_recognized_on",
+    "public_fundraising",
+    "party_organization",
+    "rating",
+    "rated_on",
+    "decoupled_institution_on",
+    "decoupled_functions_on",
+    "decoupled_finances_on",
+    "decoupled_personnel_on",
+    "decoupled_party_affairs_on",
+    "service_domains",
+    "target_groups",
+]
+FILING_FIELDS = [
+    "name",
+    "community",
+    "community_category",
+    "legal_representative",
+    "founded_on",
+    "address",
+    "phone",
+    "business_scope",
+    "service_domains",
+    "target_groups",
+    "is_volunteer_org",
+    "hub_kind",
+    "hub_area",
+    "party_organization",
+]
+
 # Personal data never goes into the audit log in clear.
 MASKED_IN_AUDIT = {"phone"}
 RATING_VALID_YEARS = 5
