@@ -281,7 +281,7 @@ def _indexed(plan: TextPlan) -> QuerySet[Organization]:
     if connection.vendor == "postgresql":
         # All index tokens present (answered by the GIN index alone, no re-parsing), then adjacency.
         has_all = RawSQL(
-            "to_tsvector('simple', registry_organization.search_document) @@ plainto_tsquery('simple', %s)",
+            "registry_organization.search_vector @@ plainto_tsquery('simple', %s)",
             [plan.phrase],
             output_field=BooleanField(),
         )

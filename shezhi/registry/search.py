@@ -5,7 +5,7 @@ people type most (平湖, 养老). So each organization keeps a search document:
 every character a separate token. A phrase query over that document ("平 湖") matches
 exactly the rows whose text contains the substring, and both databases answer it from an
 index — SQLite through an FTS5 table kept in sync by triggers, PostgreSQL through a GIN
-index on to_tsvector('simple', document).
+index on the stored column search_vector = to_tsvector('simple', document).
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def filter_text(queryset: QuerySet, query: str) -> QuerySet:
         return queryset.filter(
             # The table name comes from the model, the query text is a bound parameter.
             RawSQL(  # noqa: S611
-                f"to_tsvector('simple', {table}.search_document) @@ phraseto_tsquery('simple', %s)", [phrase], output_field=BooleanField()
+                f"{table}.search_vector @@ phraseto_tsquery('simple', %s)", [phrase], output_field=BooleanField()
             )
         )
     # FTS5 phrase: double quotes; the tokens are alphanumerics, so no quote can appear.
@@ -96,7 +96,17 @@ SQLITE_FTS_REVERSE_SQL = [
     "DROP TRIGGER IF EXISTS registry_organization_fts_ai",
     "DROP TABLE IF EXISTS registry_organization_fts",
 ]
-POSTGRES_SQL = [
-    "CREATE INDEX IF NOT EXISTS registry_org_search_gin ON registry_organization USING gin (to_tsvector('simple', search_document))",
+# PostgreSQL keeps the parsed document in a stored generated column, so that checking a
+# candidate row from the index (phrase positions) reads the vector instead of re-parsing
+# the text: the difference between milliseconds and seconds for common characters.
+POSTGRES_COLUMN_SQL = [
+    "ALTER TABLE registry_organization ADD COLUMN IF NOT EXISTS search_vector tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('simple', search_document)) STORED",
 ]
-POSTGRES_REVERSE_SQL = ["DROP INDEX IF EXISTS registry_org_search_gin"]
+POSTGRES_SQL = [
+    "CREATE INDEX IF NOT EXISTS registry_org_search_gin ON registry_organization USING gin (search_vector)",
+]
+POSTGRES_REVERSE_SQL = [
+    "DROP INDEX IF EXISTS registry_org_search_gin",
+    "ALTER TABLE registry_organization DROP COLUMN IF EXISTS search_vector",
+]
