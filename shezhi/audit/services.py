@@ -9,7 +9,8 @@ from shezhi.audit.middleware import current_request_context
 from shezhi.audit.models import AuditAction, AuditEntry
 
 
-def _label(user) -> str:
+def actor_label(user) -> str:
+    """The name logs show for the acting user (empty for the system or an anonymous user)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return ""
     return (getattr(user, "display_name", "") or user.get_username())[:150]
@@ -51,7 +52,7 @@ def audit_record(
         target_label = target_label or str(target)
     return AuditEntry.objects.create(
         actor=by if getattr(by, "is_authenticated", False) else None,
-        actor_label=_label(by),
+        actor_label=actor_label(by),
         action=action,
         target_type=target_type,
         target_id=target_id,

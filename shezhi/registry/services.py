@@ -62,39 +62,7 @@ SCALAR_FIELDS = [
 M2M_FIELDS = ["service_domains", "target_groups", "served_communities"]
 # What staff may change on a record (the forms and the API offer exactly these), and what
 # a town states when it files a community organization.
-EDIT_FIELDS = [
-    "name",
-    "legal_form",
-    "credit_code",
-    "community",
-    "community_category",
-    "direct_category",
-    "legal_representative",
-    "founded_on",
-    "address",
-    "phone",
-    "supervising_unit",
-    "business_scope",
-    "registered_funds",
-    "hub_kind",
-    "hub_area",
-    "is_social_work_agency",
-    "served_communities",
-    "is_volunteer_org",
-    "is_charity",
-    "charity_recognized_on",
-    "public_fundraising",
-    "party_organization",
-    "rating",
-    "rated_on",
-    "decoupled_institution_on",
-    "decoupled_functions_on",
-    "decoupled_finances_on",
-    "decoupled_personnel_on",
-    "decoupled_party_affairs_on",
-    "service_domains",
-    "target_groups",
-]
+EDIT_FIELDS = [f for f in SCALAR_FIELDS if f not in ("is_community_org", "town")] + M2M_FIELDS
 FILING_FIELDS = [
     "name",
     "community",
@@ -408,7 +376,7 @@ def organization_bulk_register(
     from django.db import connection
 
     from shezhi.audit.models import AuditEntry
-    from shezhi.audit.services import _label
+    from shezhi.audit.services import actor_label
 
     def issue_filing_numbers(wanting: Mapping[tuple[int, int], list[Organization]], *, supplied: set[str]) -> None:
         """Filing numbers for many organizations: the sequences of all (town, year) pairs are
@@ -480,7 +448,7 @@ def organization_bulk_register(
         if links:
             through.objects.bulk_create(links)
 
-    label = _label(by)
+    label = actor_label(by)
     AuditEntry.objects.bulk_create(
         [
             AuditEntry(

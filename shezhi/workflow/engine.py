@@ -19,7 +19,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from shezhi.audit.models import AuditAction
-from shezhi.audit.services import audit_record
+from shezhi.audit.services import actor_label, audit_record
 from shezhi.workflow.models import WorkflowEvent
 
 M = TypeVar("M", bound=models.Model)
@@ -125,7 +125,7 @@ def run(
             from_status=current,
             to_status=step.target,
             by=by if getattr(by, "is_authenticated", False) else None,
-            by_label=(getattr(by, "display_name", "") or getattr(by, "username", "")) if by is not None else "",
+            by_label=actor_label(by),
             note=note,
             data=data or {},
         )
