@@ -79,6 +79,13 @@ INSTALLED_APPS = [
     "shezhi.affairs",
     "shezhi.registry",
     "shezhi.portal",
+    "shezhi.credit",
+    "shezhi.spotchecks",
+    "shezhi.complaints",
+    "shezhi.charity",
+    "shezhi.places",
+    "shezhi.volunteers",
+    "shezhi.activities",
     "shezhi.api",
 ]
 
@@ -178,6 +185,9 @@ TASKS = {
         "BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# When the scheduler (`manage.py scheduler`) starts the day's scheduled tasks, local time.
+SCHEDULE_DAILY_AT = envstr("SCHEDULE_DAILY_AT", "02:00")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if envstr("REDIS_URL"):

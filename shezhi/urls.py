@@ -16,6 +16,13 @@ urlpatterns = [
     path("notifications/", include("shezhi.notifications.urls")),
     path("verify/", include("shezhi.documents.urls")),
     path("inspection/", include("shezhi.inspection.urls")),
+    path("credit/", include("shezhi.credit.urls")),
+    path("spotchecks/", include("shezhi.spotchecks.urls")),
+    path("complaints/", include("shezhi.complaints.urls")),
+    path("charity/", include("shezhi.charity.urls")),
+    path("places/", include("shezhi.places.urls")),
+    path("volunteers/", include("shezhi.volunteers.urls")),
+    path("activities/", include("shezhi.activities.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -55,3 +55,19 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+class DailyRun(models.Model):
+    """One day's run of one scheduled daily task: the schedule runs each task once a day."""
+
+    key = models.CharField(_("task"), max_length=60)
+    day = models.DateField(_("day"))
+    job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("daily run")
+        verbose_name_plural = _("daily runs")
+        constraints = [models.UniqueConstraint(fields=["key", "day"], name="daily_run_once")]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.day}"

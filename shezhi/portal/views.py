@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shezhi.exporting import csv_response, xlsx_response
+from shezhi.extensions import sections_for
 from shezhi.portal import selectors, services
 from shezhi.portal.exports import COLUMNS, export_filename, export_rows
 from shezhi.portal.forms import SORT_CHOICES, page_number, parse_search
@@ -90,6 +91,7 @@ def organization_detail(request, pk: int):
         "phone": mask_phone(org.phone),
         "history": selectors.organization_history(org),
         "today": timezone.localdate(),
+        "sections": sections_for(org, request, audience="public"),
     }
     return render(request, "portal/organization.html", context)
 

@@ -18,6 +18,7 @@ from shezhi.accounts.selectors import areas_visible_to, towns_for_filing
 from shezhi.areas.models import Area, AreaLevel
 from shezhi.audit.models import AuditAction
 from shezhi.audit.services import audit_record
+from shezhi.extensions import sections_for
 from shezhi.privacy import mask_phone
 from shezhi.registry.forms import EditForm, FilingForm, StatusForm, communities_of
 from shezhi.registry.models import Organization
@@ -78,6 +79,7 @@ def organization_detail(request, pk: int):
         "masked_phone": mask_phone(org.phone),
         "history": history,
         "status_form": StatusForm(initial={"on": timezone.localdate()}) if request.user.role == Role.BUREAU else None,
+        "sections": sections_for(org, request, audience="staff"),
     }
     return render(request, "registry/detail.html", context)
 

@@ -2,6 +2,7 @@ import argparse
 
 from django.core.management.base import BaseCommand, CommandError
 
+from shezhi.extensions import demo_seeders
 from shezhi.jobs.models import Job
 from shezhi.jobs.services import job_create, job_finish, job_running
 from shezhi.registry import demo
@@ -38,6 +39,9 @@ class Command(BaseCommand):
         job = job_create(kind=JOB_KIND, title=f"Demo data: {chosen.name}, seed {seed}", by=None, params=params)
         with job_running(job):
             result = demo.seed(scale=chosen, seed=seed, log=lambda message: self.stdout.write(f"seed_demo: {message}"))
+            # Other sections add their demo data on top of the registry (volunteers, credit, ...).
+            for seeder in demo_seeders():
+                seeder.run(base.name, seed, lambda message, key=seeder.key: self.stdout.write(f"seed_demo [{key}]: {message}"))
             job_finish(
                 job,
                 result={

@@ -1,0 +1,3 @@
+"""API endpoints of this section, mounted under /api/v1/activities/."""
+
+urlpatterns: list = []

@@ -1,0 +1,2 @@
+app_name = "spotchecks"
+urlpatterns: list = []
