@@ -19,6 +19,8 @@ class ProcedureKind(models.TextChoices):
     RATING = "rating", _("Rating assessment")  # 等级评估
     TOWN_FILING = "town_filing", _("Filing of a community organization")  # 社区社会组织备案
     TOWN_DEFILING = "town_defiling", _("Cancellation of a filing")  # 撤销备案
+    CHARITY_RECOGNITION = "charity_recognition", _("Charity recognition")  # 慈善组织认定
+    PUBLIC_FUNDRAISING = "public_fundraising", _("Public fundraising qualification")  # 公开募捐资格
 
 
 class HandlingRole(models.TextChoices):

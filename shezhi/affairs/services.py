@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from shezhi.accounts.models import Role, User
 from shezhi.affairs import fieldspec, uploads
+from shezhi.affairs.kinds import hooks_for
 from shezhi.affairs.models import (
     OPEN_STATUSES,
     ApplicantKind,
@@ -74,7 +75,6 @@ WITHDRAW = transition(
 )
 
 # Procedures whose outcome belongs to the annual-inspection and rating rules (shezhi/inspection).
-INSPECTION_KINDS = (ProcedureKind.ANNUAL_REPORT, ProcedureKind.RATING)
 APPEAL_RIGHTS = "如不服本决定，可以自收到本文书之日起六十日内依法申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。"
 
 
@@ -165,9 +165,8 @@ def _submit_problems(filing: Filing) -> list[str]:
     if missing:
         problems.append(_("Required materials are missing: %(items)s.") % {"items": "、".join(r.name for r in missing)})
     problems += _kind_problems(filing)
-    if filing.procedure.kind in INSPECTION_KINDS:
-        from shezhi.inspection import hooks
-
+    hooks = hooks_for(filing.procedure.kind)
+    if hooks.check_submit is not None:
         problems += list(hooks.check_submit(filing=filing) or [])
     return problems
 
@@ -594,9 +593,12 @@ def filing_approve(*, filing: Filing, by, decision: dict | None = None, note: st
         if in_person:
             f.fully_online = False
         _apply_to_registry(f, by=by, values=values)
-        if procedure.kind in INSPECTION_KINDS:
-            from shezhi.inspection import hooks
-
+        hooks = hooks_for(procedure.kind)
+        if hooks.check_decision is not None:
+            reasons = list(hooks.check_decision(filing=f) or [])
+            if reasons:
+                raise ValidationError(reasons)
+        if hooks.on_approved is not None:
             hooks.on_approved(filing=f, by=by, decision=dict(values))
 
     with transaction.atomic():

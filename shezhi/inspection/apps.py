@@ -18,4 +18,11 @@ class InspectionConfig(AppConfig):
 
             return dataclasses.asdict(annual_report_reminders_send(today=on))
 
+        from shezhi.affairs.kinds import register_kind
+        from shezhi.affairs.models import ProcedureKind
+        from shezhi.inspection import hooks
+
+        for kind in (ProcedureKind.ANNUAL_REPORT, ProcedureKind.RATING):
+            register_kind(kind, check_submit=hooks.check_submit, on_approved=hooks.on_approved)
+
         daily("annual_report_reminders", "Annual report reminders", reminders, order=10)
