@@ -4,6 +4,8 @@
 - Organization pages: `organization_section(...)` adds a section to an organization's public
   page (portal) or staff page (registry), drawn by the app's own template.
 - Demo data: `demo_seeder(...)` adds a step to `seed_demo` after the registry is filled.
+- Benchmarks: `bench_step(...)` adds measurements to `make bench` (run in the bench
+  database after the province is seeded); it reports `name: value` lines through `figure`.
 
 Apps register in their AppConfig.ready(); registration is idempotent by key.
 """
@@ -45,7 +47,16 @@ class DemoSeeder:
     order: int
 
 
+@dataclass(frozen=True)
+class BenchStep:
+    key: str
+    # (figure: Callable[[str, object], None], say: Callable[[str], None], rounds: int) -> None
+    run: Callable[..., None]
+    order: int
+
+
 _nav: dict[str, NavItem] = {}
+_bench: dict[str, BenchStep] = {}
 _sections: dict[str, OrganizationSection] = {}
 _seeders: dict[str, DemoSeeder] = {}
 
@@ -95,3 +106,11 @@ def sections_for(organization, request, *, audience: str) -> list[dict]:
 
 def demo_seeders() -> list[DemoSeeder]:
     return sorted(_seeders.values(), key=lambda s: (s.order, s.key))
+
+
+def bench_step(key: str, run, *, order: int = 100) -> None:
+    _bench[key] = BenchStep(key, run, order)
+
+
+def bench_steps() -> list[BenchStep]:
+    return sorted(_bench.values(), key=lambda s: (s.order, s.key))

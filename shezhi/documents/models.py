@@ -12,6 +12,10 @@ class DocumentKind(models.TextChoices):
     APPROVAL = "approval", _("Approval decision")  # 准予（登记）决定书
     REFUSAL = "refusal", _("Refusal decision")  # 不予（登记）决定书
     FILING_CERTIFICATE = "filing_certificate", _("Filing certificate")  # 备案证明
+    LIST_DECISION = "list_decision", _("Credit list decision")  # 列入/移出名录决定书
+    PENALTY_DECISION = "penalty_decision", _("Administrative penalty decision")  # 行政处罚决定书
+    RECTIFICATION_ORDER = "rectification_order", _("Rectification order")  # 责令整改通知书
+    VOLUNTEER_CERTIFICATE = "volunteer_certificate", _("Volunteer service record certificate")  # 志愿服务记录证明
 
 
 # The character in a document number that says what kind of document it is (社受〔2026〕12号).
@@ -22,6 +26,10 @@ NUMBER_MARK = {
     DocumentKind.APPROVAL: "准",
     DocumentKind.REFUSAL: "不准",
     DocumentKind.FILING_CERTIFICATE: "备",
+    DocumentKind.LIST_DECISION: "信",
+    DocumentKind.PENALTY_DECISION: "罚",
+    DocumentKind.RECTIFICATION_ORDER: "改",
+    DocumentKind.VOLUNTEER_CERTIFICATE: "志",
 }
 
 
@@ -29,7 +37,7 @@ class Document(models.Model):
     """A notice or decision issued as PDF. Its content is fixed when issued; the PDF is kept
     as issued, and the public can check it by its verification code."""
 
-    kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
+    kind = models.CharField(_("kind"), max_length=30, choices=DocumentKind.choices)
     number = models.CharField(_("document number"), max_length=40, unique=True)
     title = models.CharField(_("title"), max_length=60)
     issued_on = models.DateField(_("issued on"))
@@ -58,7 +66,7 @@ class Document(models.Model):
 class DocumentSequence(models.Model):
     """The last number issued per kind and year; the row is locked while a number is taken."""
 
-    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    kind = models.CharField(max_length=30, choices=DocumentKind.choices)
     year = models.PositiveSmallIntegerField()
     last = models.PositiveIntegerField(default=0)
 

@@ -4,15 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('affairs', '0002_default_procedures'),
+        ("affairs", "0002_default_procedures"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='proceduretype',
-            name='kind',
-            field=models.CharField(choices=[('establishment', 'Establishment registration'), ('change', 'Change registration'), ('deregistration', 'Deregistration'), ('reelection', 'Leadership re-election'), ('annual_report', 'Annual inspection / annual work report'), ('rating', 'Rating assessment'), ('town_filing', 'Filing of a community organization'), ('town_defiling', 'Cancellation of a filing'), ('charity_recognition', 'Charity recognition'), ('public_fundraising', 'Public fundraising qualification')], max_length=20, verbose_name='kind'),
+            model_name="proceduretype",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("establishment", "Establishment registration"),
+                    ("change", "Change registration"),
+                    ("deregistration", "Deregistration"),
+                    ("reelection", "Leadership re-election"),
+                    ("annual_report", "Annual inspection / annual work report"),
+                    ("rating", "Rating assessment"),
+                    ("town_filing", "Filing of a community organization"),
+                    ("town_defiling", "Cancellation of a filing"),
+                    ("charity_recognition", "Charity recognition"),
+                    ("public_fundraising", "Public fundraising qualification"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
     ]

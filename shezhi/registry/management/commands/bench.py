@@ -97,6 +97,10 @@ class Command(BaseCommand):
         self._figure("seed_province_seconds", seconds)
         self._figure("seed_reused", reused)
         self._measure(rounds)
+        from shezhi.extensions import bench_steps
+
+        for step in bench_steps():
+            step.run(figure=self._figure, say=self._say, rounds=rounds)
 
     def _prepare_database(self, *, reseed: bool) -> None:
         db = settings.DATABASES["default"]
