@@ -282,6 +282,16 @@ class HoursRecord(models.Model):
         related_name="volunteer_hours_records",
         verbose_name=_("recording organization"),
     )
+    # The service station that recorded it, for station activities (the organization above is
+    # then the station's operator, if it has one).
+    station = models.ForeignKey(
+        "volunteers.Station",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hours_records",
+        verbose_name=_("recording station"),
+    )
     served_on = models.DateField(_("served on"))
     hours = models.DecimalField(
         _("hours"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("9999"))]
@@ -323,3 +333,98 @@ class HoursRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer_id} {self.served_on} {self.hours}h"
+
+
+class IssuerProfile(models.Model):
+    """Who signs an organization's or a station's volunteer service certificates: the person
+    in charge (负责人), the handler (经办人) and the contact (联系方式). 志愿服务记录与证明出具办法
+    art. 14: a certificate names them."""
+
+    organization = models.OneToOneField(
+        "registry.Organization",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="certificate_issuer",
+        verbose_name=_("organization"),
+    )
+    station = models.OneToOneField(
+        "volunteers.Station",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="certificate_issuer",
+        verbose_name=_("station"),
+    )
+    person_in_charge = models.CharField(_("person in charge"), max_length=40)
+    handler = models.CharField(_("handler"), max_length=40)
+    contact = models.CharField(_("contact phone"), max_length=40)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("certificate signatories")
+        verbose_name_plural = _("certificate signatories")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organization__isnull=False, station__isnull=True) | Q(organization__isnull=True, station__isnull=False),
+                name="issuer_profile_one_issuer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.organization or self.station)
+
+
+class ServiceCertificate(models.Model):
+    """A volunteer service record certificate (志愿服务记录证明) as issued: the period, the
+    issuer, the total and the records behind it. The PDF and its verification code are the
+    Document it points to."""
+
+    volunteer = models.ForeignKey(
+        "volunteers.Volunteer", on_delete=models.PROTECT, related_name="service_certificates", verbose_name=_("volunteer")
+    )
+    organization = models.ForeignKey(
+        "registry.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="volunteer_certificates",
+        verbose_name=_("issuing organization"),
+    )
+    station = models.ForeignKey(
+        "volunteers.Station",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="volunteer_certificates",
+        verbose_name=_("issuing station"),
+    )
+    issuer_name = models.CharField(_("issued by"), max_length=100)
+    period_from = models.DateField(_("service from"))
+    period_to = models.DateField(_("service until"))
+    total_hours = models.DecimalField(_("total hours"), max_digits=8, decimal_places=2)
+    records = models.ManyToManyField(HoursRecord, related_name="certificates", verbose_name=_("service records"))
+    person_in_charge = models.CharField(_("person in charge"), max_length=40)
+    handler = models.CharField(_("handler"), max_length=40)
+    contact = models.CharField(_("contact phone"), max_length=40)
+    document = models.OneToOneField(
+        "documents.Document", on_delete=models.PROTECT, related_name="volunteer_certificate", verbose_name=_("document")
+    )
+    issued_on = models.DateField(_("issued on"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("requested by")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("volunteer service certificate")
+        verbose_name_plural = _("volunteer service certificates")
+        ordering = ["-issued_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_to__gte=F("period_from")), name="certificate_period_order"),
+            models.CheckConstraint(condition=Q(organization__isnull=False) | Q(station__isnull=False), name="certificate_has_issuer"),
+        ]
+
+    def __str__(self) -> str:
+        return self.document.number if self.document_id else f"certificate {self.pk}"
