@@ -8,6 +8,7 @@ records that are not merged into another.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -76,6 +77,27 @@ class AgeRules(models.Model):
 
     def __str__(self) -> str:
         return f"{self.valid_from}: {self.self_registration_age}/{self.adult_age}"
+
+
+class VolunteerTargets(models.Model):
+    """The plan's targets for the volunteer numbers, as shares of the resident population
+    (the row in force is the latest valid_from ≤ the date counted). Pinghu's plan: registered
+    volunteers ≥ 20% of residents (T10), volunteer organizations ≥ 0.3% (T9)."""
+
+    valid_from = models.DateField(_("valid from"), unique=True)
+    volunteers_percent = models.DecimalField(_("registered volunteers, % of residents"), max_digits=5, decimal_places=2, default=20)
+    organizations_percent = models.DecimalField(
+        _("volunteer organizations and teams, % of residents"), max_digits=5, decimal_places=3, default=Decimal("0.3")
+    )
+    note = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("volunteer targets")
+        verbose_name_plural = _("volunteer targets")
+        ordering = ["-valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.valid_from}: {self.volunteers_percent}% / {self.organizations_percent}%"
 
 
 class Skill(models.Model):

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
 from shezhi.accounts.models import Role
 from shezhi.accounts.selectors import area_scope_q
+from shezhi.areas.models import Area, AreaLevel
 from shezhi.volunteers.models import Membership, Station, Volunteer, VolunteerStatus, VolunteerTeam
 
 # Staff roles that keep volunteer records. City departments do not: they have no need for
@@ -116,3 +121,176 @@ def stations_visible_to(user) -> QuerySet[Station]:
         return Station.objects.none()
     q = area_scope_q(user)
     return base.none() if q is None else base.filter(q)
+
+
+# --- the numbers: counts by area as of a date ----------------------------------------------
+
+
+@dataclass
+class AreaCounts:
+    """The volunteer numbers of one area on one date."""
+
+    area: Area | None  # None: volunteers with no community recorded (under a town)
+    population: int | None = None
+    registered: int = 0  # registered volunteers (not cancelled as of the date; merged records never count)
+    active: int = 0  # with a confirmed service record in the 12 months up to the date
+    organizations: int = 0  # registered volunteer service organizations
+    teams: int = 0  # volunteer teams filed under them
+    stations: int = 0  # stations open on the date
+    hours_year: Decimal = Decimal(0)  # confirmed hours served in the 12 months up to the date
+    hours_total: Decimal = Decimal(0)  # confirmed hours served up to the date
+    has_children: bool = False
+
+    @property
+    def organizations_and_teams(self) -> int:
+        return self.organizations + self.teams
+
+    def _percent(self, n: int) -> Decimal | None:
+        if not self.population:
+            return None
+        return (Decimal(n) * 100 / Decimal(self.population)).quantize(Decimal("0.001"))
+
+    @property
+    def registered_percent(self) -> Decimal | None:
+        return self._percent(self.registered)
+
+    @property
+    def organizations_percent(self) -> Decimal | None:
+        return self._percent(self.organizations_and_teams)
+
+    def add(self, other: AreaCounts) -> None:
+        for name in ("registered", "active", "organizations", "teams", "stations", "hours_year", "hours_total"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+# The child level of each level, and the column that holds the child on the counted rows.
+CHILD_LEVEL = {AreaLevel.PROVINCE: AreaLevel.CITY, AreaLevel.CITY: AreaLevel.TOWN, AreaLevel.TOWN: AreaLevel.COMMUNITY}
+LEVEL_COLUMN = {AreaLevel.CITY: "city_id", AreaLevel.TOWN: "town_id", AreaLevel.COMMUNITY: "community_id"}
+
+
+def year_before(on: dt.date) -> dt.date:
+    """The day that starts the 12 months ending on `on` is the day after this one."""
+    try:
+        return on.replace(year=on.year - 1)
+    except ValueError:  # 29 February
+        return on.replace(year=on.year - 1, day=28)
+
+
+def registered_on_q(on: dt.date, prefix: str = "") -> Q:
+    """Volunteers registered on or before `on` and not cancelled by then. Merged records
+    never count: a merge corrects a duplicate, the person counts once, from the earliest
+    registration (the merge gives the kept record that date)."""
+    p = prefix
+    return (
+        Q(**{f"{p}registered_on__lte": on})
+        & ~Q(**{f"{p}status": VolunteerStatus.MERGED})
+        & (Q(**{f"{p}cancelled_on__isnull": True}) | Q(**{f"{p}cancelled_on__gt": on}))
+    )
+
+
+def _grouped(qs, column: str, **aggregates) -> dict:
+    return {row[column]: row for row in qs.values(column).annotate(**aggregates).order_by()}
+
+
+def volunteer_counts(area: Area, on: dt.date) -> list[AreaCounts]:
+    """The numbers of each child area of `area` (a province's cities, a city's towns, a
+    town's communities) as of `on`; a community gives its own row.
+
+    A fixed number of grouped queries whatever the number of areas: the child areas, then
+    one each for volunteers, service records, organizations, teams and stations. Volunteers
+    and records are placed by the volunteer's area of residence; organizations, teams and
+    stations by their own area.
+    """
+    from shezhi.registry.models import Organization
+
+    child_level = CHILD_LEVEL.get(area.level)
+    if child_level is None:  # a community: its own row
+        children = [area]
+        column = "community_id"
+        scope = {"community_id": area.pk}
+    else:
+        column = LEVEL_COLUMN[child_level]
+        if area.level == AreaLevel.PROVINCE:
+            children = list(Area.objects.filter(level=AreaLevel.CITY, parent=area).order_by("code"))
+            scope = {"city__parent_id": area.pk}
+        else:
+            children = list(Area.objects.filter(level=child_level, parent=area).order_by("code"))
+            scope = {LEVEL_COLUMN[area.level]: area.pk}
+    rows = {c.pk: AreaCounts(area=c, population=c.population, has_children=c.level != AreaLevel.COMMUNITY) for c in children}
+    unplaced = AreaCounts(area=None)
+
+    def row_for(key) -> AreaCounts:
+        return rows.get(key, unplaced)
+
+    volunteers = Volunteer.objects.filter(registered_on_q(on), **scope)
+    for key, r in _grouped(volunteers, column, n=Count("id")).items():
+        row_for(key).registered += r["n"]
+
+    hours_model = _hours_model()
+    if hours_model is not None:
+        start = year_before(on)
+        records = hours_model.objects.filter(
+            registered_on_q(on, "volunteer__"), status="confirmed", served_on__lte=on, **{f"volunteer__{k}": v for k, v in scope.items()}
+        )
+        recent = Q(served_on__gt=start)
+        for key, r in _grouped(
+            records,
+            f"volunteer__{column}",
+            active=Count("volunteer_id", distinct=True, filter=recent),
+            hours_year=Sum("hours", filter=recent),
+            hours_total=Sum("hours"),
+        ).items():
+            row = row_for(key)
+            row.active += r["active"]
+            row.hours_year += r["hours_year"] or 0
+            row.hours_total += r["hours_total"] or 0
+
+    orgs = Organization.objects.filter(is_volunteer_org=True, founded_on__lte=on, **scope).exclude(
+        status__in=("revoked", "deregistered"), status_changed_on__lte=on
+    )
+    for key, r in _grouped(orgs, column, n=Count("id")).items():
+        row_for(key).organizations += r["n"]
+    teams = VolunteerTeam.objects.filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=on), founded_on__lte=on, **scope)
+    for key, r in _grouped(teams, column, n=Count("id")).items():
+        row_for(key).teams += r["n"]
+    stations = Station.objects.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on), opened_on__lte=on, **scope)
+    for key, r in _grouped(stations, column, n=Count("id")).items():
+        row_for(key).stations += r["n"]
+
+    out = list(rows.values())
+    if any(getattr(unplaced, n) for n in ("registered", "active", "organizations", "teams", "stations")):
+        out.append(unplaced)
+    return out
+
+
+def counts_total(area: Area, rows: list[AreaCounts]) -> AreaCounts:
+    """The area's own numbers: the sum of its children's rows, with the area's population."""
+    total = AreaCounts(area=area, population=area.population)
+    for row in rows:
+        total.add(row)
+    return total
+
+
+def targets_on(on: dt.date):
+    from shezhi.volunteers.models import VolunteerTargets
+
+    return VolunteerTargets.objects.filter(valid_from__lte=on).order_by("-valid_from").first() or VolunteerTargets(valid_from=on)
+
+
+def _hours_model():
+    """The activities app's service records, if that app is installed (imported lazily: it
+    depends on this app, not the other way round)."""
+    try:
+        from shezhi.activities.models import HoursRecord
+    except ImportError:
+        return None
+    return HoursRecord
+
+
+def counts_areas_for(user) -> QuerySet[Area]:
+    """The areas whose numbers a staff user may open: their own area and those inside it."""
+    from shezhi.accounts.selectors import areas_visible_to
+
+    if not getattr(user, "is_authenticated", False) or user.role not in VOLUNTEER_STAFF_ROLES:
+        return Area.objects.none()
+    return areas_visible_to(user)

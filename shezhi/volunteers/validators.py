@@ -8,8 +8,9 @@ the residence permit for Hong Kong, Macao and Taiwan residents (address code 810
 
 15-digit first-generation ID numbers are refused: the first-generation cards stopped being
 valid on 1 January 2013 (居民身份证法, 2011 amendment), so every living holder has an
-18-digit number; the message names the 18-digit number the old one converts to, so that a
-clerk typing from an old paper record can check it with the person.
+18-digit number. `upgrade_15` gives the conversion (insert 19, add the check character) for
+a clerk who wants to check an old paper record with the person; it is never applied silently,
+and error messages never repeat an ID number (they end up in import reports).
 """
 
 from __future__ import annotations
@@ -80,14 +81,12 @@ def _birth_date(digits: str, *, today: dt.date | None = None) -> dt.date:
     try:
         born = dt.date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
-        raise ValidationError(
-            _("The birth date in the ID number (%(digits)s) is not a real date.") % {"digits": digits}, code="id_birth_date"
-        )
+        raise ValidationError(_("The birth date in the ID number (digits 7 to 14) is not a real date."), code="id_birth_date")
     today = today or timezone.localdate()
     if born > today:
-        raise ValidationError(_("The birth date in the ID number (%(date)s) is in the future.") % {"date": born}, code="id_birth_future")
+        raise ValidationError(_("The birth date in the ID number is in the future."), code="id_birth_future")
     if born < EARLIEST_BIRTH:
-        raise ValidationError(_("The birth date in the ID number (%(date)s) is before 1900.") % {"date": born}, code="id_birth_past")
+        raise ValidationError(_("The birth date in the ID number is before 1900."), code="id_birth_past")
     return born
 
 
@@ -121,10 +120,9 @@ def validate_mainland_id(value: str, *, today: dt.date | None = None) -> tuple[s
     if len(value) == 15 and value.isdigit():
         raise ValidationError(
             _(
-                "15-digit first-generation ID numbers are no longer valid (since 1 January 2013). "
-                "Enter the 18-digit number on the current card (converted from this one it would be %(new)s)."
-            )
-            % {"new": upgrade_15(value)},
+                "15-digit first-generation ID numbers are no longer valid (since 1 January 2013): "
+                "enter the 18-digit number on the current card."
+            ),
             code="id_legacy",
         )
     value, born, gender = _gb11643(value, today=today)
