@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class AffairsConfig(AppConfig):
     name = "shezhi.affairs"
     verbose_name = _("Online affairs")
+
+    def ready(self):
+        from shezhi.affairs.services import filings_due_reminders, filings_lapse_corrections
+        from shezhi.jobs.schedule import daily
+
+        daily(
+            "affairs_lapse_corrections",
+            "Close filings whose materials were not supplied in time",
+            lambda on: {"closed": filings_lapse_corrections(on=on)},
+            order=20,
+        )
+        daily("affairs_due_reminders", "Remind handlers of filings due soon or overdue", lambda on: filings_due_reminders(on=on), order=21)

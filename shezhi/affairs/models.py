@@ -61,8 +61,11 @@ class ProcedureType(models.Model):
         _("time limits verified"), default=False, help_text=_("Untick while the limits are defaults still to be checked against the rules.")
     )
     correction_days = models.PositiveSmallIntegerField(
-        _("working days to supply missing materials"), default=15, help_text=_("After this the applicant can no longer resubmit.")
+        _("working days to supply missing materials"),
+        default=15,
+        help_text=_("After this the applicant can no longer resubmit, and the daily run closes the filing as withdrawn."),
     )
+    remind_days = models.PositiveSmallIntegerField(_("remind the handlers this many working days before the promised date"), default=2)
     form_fields = models.JSONField(_("form fields"), default=list, blank=True)
     decision_fields = models.JSONField(_("decision fields"), default=list, blank=True)
     approval_title = models.CharField(_("title of the approval document"), max_length=40)
@@ -258,3 +261,19 @@ class FilingSequence(models.Model):
 
     year = models.PositiveSmallIntegerField(unique=True)
     last = models.PositiveIntegerField(default=0)
+
+
+class DueReminder(models.Model):
+    """A reminder already sent to a filing's handlers, so the daily run sends each only once."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Due soon")
+        OVERDUE = "overdue", _("Overdue")
+
+    filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    due_on = models.DateField()  # the date the reminder was about: a new date (after a pause) earns a new reminder
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["filing", "kind", "due_on"], name="due_reminder_once")]

@@ -70,6 +70,8 @@ REFUSE = transition(
     note_hint=gettext_lazy("Give the reason for the refusal."),
 )  # fmt: skip
 COMPLETE = transition("complete", [S.APPROVED, S.REFUSED], S.DONE, label=gettext_lazy("Close and issue the decision"))
+# 行政许可法 art. 32 and the procedure's rules: materials not supplied in time, the application is deemed withdrawn.
+LAPSE = transition("lapse", [S.CORRECTION], S.WITHDRAWN, label=gettext_lazy("Deemed withdrawn: materials not supplied in time"))
 WITHDRAW = transition(
     "withdraw", [S.DRAFT, S.SUBMITTED, S.CORRECTION, S.ACCEPTED, S.UNDER_REVIEW], S.WITHDRAWN, label=gettext_lazy("Withdraw")
 )
@@ -737,3 +739,66 @@ def _issue_approval(filing: Filing, *, values: dict, by) -> Document:
 TRANSITIONS: dict[str, Transition] = {
     t.name: t for t in (SUBMIT, RESUBMIT, ACCEPT, NOT_ACCEPT, REQUEST_CORRECTION, START_REVIEW, APPROVE, REFUSE, COMPLETE, WITHDRAW)
 }
+
+
+# --- the daily run ----------------------------------------------------------------------
+
+
+def filings_lapse_corrections(*, on: dt.date) -> int:
+    """Close, as withdrawn, every filing whose period to supply materials ended before `on`.
+    Idempotent: a closed filing is no longer waiting for materials."""
+    closed = 0
+    late = Filing.objects.filter(status=S.CORRECTION, correction_due_on__lt=on).select_related("procedure").order_by("id")
+    for filing in late:
+
+        def apply(f: Filing) -> None:
+            _resume_clock(f, on)
+            f.decision = Decision.WITHDRAWN
+            f.decided_at = timezone.now()
+
+        note = _("The materials asked for were not supplied by %(date)s; the application is deemed withdrawn.") % {
+            "date": filing.correction_due_on.isoformat()
+        }
+        with transaction.atomic():
+            try:
+                run(filing, LAPSE, by=None, note=note, apply=apply)
+            except TransitionRefused:  # resubmitted or withdrawn meanwhile
+                continue
+            _tell(
+                filing,
+                to="applicant",
+                title=_("Filing %(number)s closed: materials not supplied in time") % {"number": filing.number},
+                body=note,
+            )
+            _tell(
+                filing,
+                to="handlers",
+                title=_("Filing %(number)s closed: materials not supplied in time") % {"number": filing.number},
+                body=note,
+            )
+        closed += 1
+    return closed
+
+
+def filings_due_reminders(*, on: dt.date) -> dict[str, int]:
+    """Tell the handlers of each open filing whose promised date is near (the procedure's
+    remind_days working days before) or passed. Each reminder is sent once per date."""
+    from shezhi.affairs.models import CLOCK_RUNNING, DueReminder
+
+    sent = {"due_soon": 0, "overdue": 0}
+    running = Filing.objects.filter(status__in=CLOCK_RUNNING, due_on__isnull=False).select_related("procedure").order_by("due_on", "id")
+    for filing in running.iterator(chunk_size=500):
+        if filing.due_on < on:
+            kind = DueReminder.Kind.OVERDUE
+            title = _("Filing %(number)s is overdue: it was due on %(date)s") % {"number": filing.number, "date": filing.due_on.isoformat()}
+        elif add_workdays(on, filing.procedure.remind_days) >= filing.due_on:
+            kind = DueReminder.Kind.DUE_SOON
+            title = _("Filing %(number)s is due on %(date)s") % {"number": filing.number, "date": filing.due_on.isoformat()}
+        else:
+            continue
+        with transaction.atomic():
+            _reminder, created = DueReminder.objects.get_or_create(filing=filing, kind=kind, due_on=filing.due_on, defaults={"sent_on": on})
+            if created:
+                _tell(filing, to="handlers", title=title)
+                sent[kind] += 1
+    return sent
