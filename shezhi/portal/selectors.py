@@ -27,6 +27,14 @@ PER_PAGE = 20
 # needs exactly. Counts stop here and the page says "more than 10,000"; pagination then
 # reaches the first 500 pages, and narrowing the search gives exact numbers again.
 COUNT_CAP = 10_000
+# A text search counts less far: at province scale a common phrase (邻里互助会) has
+# thousands of matches, and each counted match costs a visit to its row to check that its
+# characters are adjacent. Two thousand is a hundred pages, more than anyone reads; the
+# page says "more than 2,000" and narrowing the search gives the exact number.
+TEXT_COUNT_CAP = 2_000
+# Walking the sort order for a capped text search reads about (offset + 20) × table /
+# matches rows; beyond this many, the page counts further to choose the cheaper plan.
+WALK_BUDGET = 50_000
 HEADLINE_CACHE_SECONDS = 60
 # The columns a result row shows; the big text columns (scope, search document) and the
 # encrypted phone are never read for a list.
@@ -172,8 +180,9 @@ class ResultPage:
     rows: list[Organization]
     number: int
     total: int
-    capped: bool  # total is COUNT_CAP and the real number is larger
+    capped: bool  # total is the cap and the real number is larger
     per_page: int = PER_PAGE
+    cap: int = COUNT_CAP
 
     @property
     def num_pages(self) -> int:
@@ -302,15 +311,24 @@ def _walk(base: QuerySet[Organization], text: str, offset: int, limit: int) -> l
     """PostgreSQL: the ids of a page of rows containing the text, walking the sort order.
 
     Asked in SQL, the planner takes the LIKE for rare and reads the whole table; reading
-    the sort order in growing slices and testing each document here stops after the page.
+    the sort order in growing slices and testing each document stops after the page. The
+    test runs in the database on each slice, so documents never travel to Python.
     """
-    needle, found, start, size = f" {text} ", [], 0, 500
+    needle, found, start, size = f"% {text} %", [], 0, 1000
     while len(found) < offset + limit:
-        rows = list(base.values_list("id", "search_document")[start : start + size])
-        found += [pk for pk, document in rows if needle in f" {document} "]
-        if len(rows) < size:
+        sql, params = base.values_list("id", "search_document")[start : start + size].query.sql_with_params()
+        with connection.cursor() as cursor:
+            # The aggregate reads the slice in its sort order. The text is a parameter; its
+            # tokens are letters and digits only, so it holds no LIKE wildcard.
+            cursor.execute(
+                f"SELECT count(*), array_agg(slice.id) FILTER (WHERE (' ' || slice.search_document || ' ') LIKE %s) FROM ({sql}) AS slice",
+                [needle, *params],
+            )
+            read, hits = cursor.fetchone()
+        found += hits or []
+        if read < size:
             break
-        start, size = start + size, min(size * 2, 20_000)
+        start, size = start + size, min(size * 2, 40_000)
     return found[offset : offset + limit]
 
 
@@ -323,13 +341,24 @@ def _text_page(filters: OrganizationFilters, number: int) -> tuple[int, bool, Ca
         only_text=replace(filters, q="", sort=DEFAULT_SORT) == OrganizationFilters(),
     )
     offset = (max(number, 1) - 1) * PER_PAGE
+    cap = TEXT_COUNT_CAP
     if connection.vendor == "sqlite":
         matches = _fts_matches(plan.phrase, COUNT_CAP + 1)
         qs = _row_contains(plan.base, plan.text) if _walk_is_cheaper(matches, offset) else _indexed(plan)
-        total, capped = (min(matches, COUNT_CAP), matches > COUNT_CAP) if plan.only_text else count_capped(qs)
+        total, capped = (min(matches, cap), matches > cap) if plan.only_text else count_capped(qs, cap)
         return total, capped, lambda at: _rows(qs, at)
-    total, capped = count_capped(_indexed(plan))
-    if _walk_is_cheaper(total + capped, offset):
+    total, capped = count_capped(_indexed(plan), cap)
+    if capped:
+        # More than `cap` rows match: walking finds a page after about (offset + 20) ×
+        # table / matches rows; for a deep page of a phrase that is not so common, count
+        # further before choosing.
+        matches = cap + 1
+        if (offset + PER_PAGE) * _table_size() > WALK_BUDGET * matches:
+            more, over = count_capped(_indexed(plan), COUNT_CAP)
+            matches = more + over
+    else:
+        matches = total
+    if _walk_is_cheaper(matches, offset) or (capped and matches == cap + 1):
 
         def walked(at: int) -> list[Organization]:
             ids = _walk(plan.base, plan.text, at, PER_PAGE)
@@ -346,8 +375,10 @@ def _rows(qs: QuerySet[Organization], offset: int) -> list[Organization]:
 
 def search_page(filters: OrganizationFilters, number: int) -> ResultPage:
     if search.tokens(filters.q):
+        cap = TEXT_COUNT_CAP
         total, capped, page_at = _text_page(filters, number)
     else:
+        cap = COUNT_CAP
         qs = search_queryset(filters)
         total, capped = count_capped(qs)
 
@@ -357,7 +388,7 @@ def search_page(filters: OrganizationFilters, number: int) -> ResultPage:
     last = max(1, -(-total // PER_PAGE))
     number = min(max(number, 1), last)
     rows = page_at((number - 1) * PER_PAGE) if total else []
-    return ResultPage(rows=rows, number=number, total=total, capped=capped)
+    return ResultPage(rows=rows, number=number, total=total, capped=capped, cap=cap)
 
 
 # --- one organization -------------------------------------------------------------------

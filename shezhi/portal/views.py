@@ -53,7 +53,6 @@ def search(request):
         "statuses": _choices(OrganizationStatus),
         "detail_prefix": reverse("portal:organization", args=[0])[:-2],
         "export_limit": services.EXPORT_SYNC_LIMIT,
-        "count_cap": selectors.COUNT_CAP,
     }
     template = "portal/_results.html" if _fragment_wanted(request) else "portal/search.html"
     response = render(request, template, context)

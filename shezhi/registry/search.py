@@ -29,28 +29,40 @@ def _bigrams(chars: list[str]) -> list[str]:
     return [a + b for a, b in pairwise(chars)]
 
 
-def search_document(*parts: str) -> str:
-    """The text as single characters, then as overlapping pairs of characters.
+def _trigrams(chars: list[str]) -> list[str]:
+    return ["".join(chars[i : i + 3]) for i in range(len(chars) - 2)]
 
-    A 1-character query matches a single-character token; a longer one is a phrase of
-    its character pairs (平湖市 → "平湖 湖市"), which matches exactly where the substring
-    occurs and reads far fewer index entries than a phrase of single characters, since a
-    pair is much rarer than either of its characters. A multi-letter separator token keeps
-    a phrase from spanning name and scope (query tokens have one or two characters, so it
-    can never match one).
+
+# Between the runs of the document. Query tokens have at most three characters, so a
+# five-letter token can never be part of a match.
+SEPARATOR = "xsepx"
+
+
+def search_document(*parts: str) -> str:
+    """The text as single characters, then as overlapping pairs, then as overlapping
+    triples of characters.
+
+    A 1-character query matches a single-character token; a 2-character query is a pair;
+    a longer one is a phrase of its triples (平湖市当 → "平湖市 湖市当"), which matches exactly
+    where the substring occurs. Triples are far rarer than pairs, so the index hands the
+    database almost only rows that really match, and each candidate it must check costs a
+    visit to the row. A separator token keeps a phrase from spanning name and scope.
     """
     token_lists = [tokens(p) for p in parts if p]
     singles = [" ".join(t) for t in token_lists]
     pairs = [" ".join(_bigrams(t)) for t in token_lists]
-    return " sep ".join(singles + pairs)
+    triples = [" ".join(_trigrams(t)) for t in token_lists if len(t) >= 3]
+    return f" {SEPARATOR} ".join(singles + pairs + triples)
 
 
 def index_phrase(query: str) -> str:
-    """The tokens to look up for a query: its single character, or its character pairs."""
+    """The tokens to look up for a query: its single character, its pair, or its triples."""
     chars = tokens(query)
     if len(chars) <= 1:
         return "".join(chars)
-    return " ".join(_bigrams(chars))
+    if len(chars) == 2:
+        return "".join(chars)
+    return " ".join(_trigrams(chars))
 
 
 def sort_key(name: str) -> str:

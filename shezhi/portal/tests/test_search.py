@@ -155,11 +155,12 @@ def test_pagination(client, many):
 def test_count_is_capped_with_a_clear_summary(client, many, monkeypatch):
     from shezhi.portal import selectors
 
-    monkeypatch.setattr(selectors, "COUNT_CAP", 30)
+    monkeypatch.setattr(selectors, "TEXT_COUNT_CAP", 30)
     response = client.get(URL, {"q": "分页测试"})
     page = response.context["page"]
     assert page.capped and page.total == 30 and page.num_pages == 2
-    assert 'data-capped="1"' in response.content.decode()
+    html = response.content.decode()
+    assert 'data-capped="1"' in html and "30" in html
 
 
 @pytest.mark.parametrize(

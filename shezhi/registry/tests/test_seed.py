@@ -20,6 +20,14 @@ from shezhi.registry.services import _add_years, organization_check, organizatio
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def registry_only(monkeypatch):
+    """These tests are about the registry's demo data: other sections' seeders stay out."""
+    from shezhi import extensions
+
+    monkeypatch.setattr(extensions, "_seeders", {})
+
+
 def seed(**options):
     call_command("seed_demo", scale=options.pop("scale", "tiny"), seed=options.pop("seed", 7), stdout=None, **options)
 
