@@ -212,6 +212,12 @@ class Volunteer(models.Model):
         return on.year - b.year - ((on.month, on.day) < (b.month, b.day))
 
     @property
+    def age(self) -> int:
+        from django.utils import timezone
+
+        return self.age_on(timezone.localdate())
+
+    @property
     def is_active(self) -> bool:
         return self.status == VolunteerStatus.ACTIVE
 

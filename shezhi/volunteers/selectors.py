@@ -294,3 +294,67 @@ def counts_areas_for(user) -> QuerySet[Area]:
     if not getattr(user, "is_authenticated", False) or user.role not in VOLUNTEER_STAFF_ROLES:
         return Area.objects.none()
     return areas_visible_to(user)
+
+
+def volunteer_history(volunteer: Volunteer, *, limit: int = 100) -> list:
+    """The record's audit entries, with field names as people read them."""
+    from shezhi.audit.selectors import audit_entries_for
+
+    entries = list(audit_entries_for(target_type="volunteers.volunteer", target_id=str(volunteer.pk))[:limit])
+    fields = {f.name: f for f in Volunteer._meta.get_fields() if hasattr(f, "verbose_name")}
+    for entry in entries:
+        labelled = []
+        for name, pair in (entry.changes or {}).items():
+            field = fields.get(name)
+            label = str(field.verbose_name) if field is not None else name
+            old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+            labelled.append((label, "—" if old in (None, "") else old, "—" if new in (None, "") else new))
+        entry.labelled_changes = labelled
+    return entries
+
+
+def volunteer_organizations_visible_to(user):
+    """Volunteer service organizations whose volunteer pages the user may open."""
+    from shezhi.registry.models import Organization
+    from shezhi.registry.selectors import organizations_visible_to
+
+    if not getattr(user, "is_authenticated", False):
+        return Organization.objects.none()
+    if user.role not in (*VOLUNTEER_STAFF_ROLES, Role.ORGANIZATION):
+        return Organization.objects.none()
+    return organizations_visible_to(user).filter(is_volunteer_org=True)
+
+
+def may_manage_organization(user, organization) -> bool:
+    """Who keeps an organization's teams and members: its own account, and the bureau and
+    town officers of its area. Community workers see them only."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.role == Role.ORGANIZATION:
+        return user.organization_id == organization.pk
+    if user.role not in (Role.BUREAU, Role.TOWN):
+        return False
+    return volunteer_organizations_visible_to(user).filter(pk=organization.pk).exists()
+
+
+def may_manage_stations(user) -> bool:
+    return getattr(user, "is_authenticated", False) and user.role in VOLUNTEER_STAFF_ROLES and user.area_id is not None
+
+
+def apply_volunteer_filters(qs: QuerySet[Volunteer], values: dict) -> QuerySet[Volunteer]:
+    """The staff list's filters (already parsed): name prefix or volunteer number, town,
+    community, status, registration dates. Newest registrations first."""
+    q = (values.get("q") or "").strip()
+    if q:
+        qs = qs.filter(volunteer_number=q) if q.isdigit() else qs.filter(name__startswith=q)
+    if values.get("town"):
+        qs = qs.filter(town_id=values["town"])
+    if values.get("community"):
+        qs = qs.filter(community_id=values["community"])
+    if values.get("status"):
+        qs = qs.filter(status=values["status"])
+    if values.get("registered_from"):
+        qs = qs.filter(registered_on__gte=values["registered_from"])
+    if values.get("registered_to"):
+        qs = qs.filter(registered_on__lte=values["registered_to"])
+    return qs.order_by("-registered_on", "-id")

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from shezhi.areas.models import Area, AreaLevel
 from shezhi.audit.models import AuditAction
 from shezhi.audit.services import audit_record, diff
-from shezhi.privacy import keyed_hash
+from shezhi.privacy import keyed_hash, mask_phone
 from shezhi.volunteers.models import (
     AgeRules,
     Gender,
@@ -196,7 +196,7 @@ def _public_changes(values: Mapping[str, Any]) -> dict[str, Any]:
     out = {}
     for k, v in values.items():
         if k in PERSONAL_FIELDS:
-            out[k] = "***" if v else ""
+            out[k] = mask_phone(v) if k != "id_number" else mask_id_number(v)
         else:
             out[k] = v if isinstance(v, (str, int, bool, type(None))) else str(v)
     return out
@@ -551,7 +551,7 @@ def volunteer_merge(*, source: Volunteer, target: Volunteer, by, reason: str, to
         activity_services = None
     merge_fn = getattr(activity_services, "merge_volunteer_records", None)
     if merge_fn is not None:
-        activity_counts = merge_fn(source=src, target=dst) or {}
+        activity_counts = merge_fn(source=src, target=dst, by=by) or {}
     changes: dict[str, Any] = {
         "merged": [src.volunteer_number, dst.volunteer_number],
         "memberships_moved": [None, moved],
@@ -715,3 +715,77 @@ def station_save(*, data: Mapping[str, Any], by, station: Station | None = None)
         if changes:
             audit_record(action=AuditAction.RECORD_CHANGED, by=by, target=s, changes=changes)
     return s
+
+
+# --- many at once: the import's write path --------------------------------------------------
+
+
+def volunteer_bulk_register(
+    *,
+    items: list[tuple[Volunteer, Mapping[str, list]]],
+    by,
+    source: str,
+    reasons: list[str] | tuple = (),
+    ip: str | None = None,
+    user_agent: str = "",
+) -> list[Volunteer]:
+    """Write many new volunteers at once (the spreadsheet import's write path).
+
+    Every record must already have gone through prepare_identity, check_area, check_phone,
+    check_age and full_clean inside the caller's transaction, and find_existing must have
+    found no duplicate. What volunteer_register does after those checks is done here in
+    bulk: numbers are issued in one block per city under the same row lock, rows and
+    many-to-many links are inserted, one audit entry per volunteer is appended.
+    """
+    from collections import defaultdict
+
+    from shezhi.audit.models import AuditEntry
+    from shezhi.audit.services import actor_label
+
+    volunteers = [v for v, _m2m in items]
+    if not volunteers:
+        return []
+    by_city: dict[int, list[Volunteer]] = defaultdict(list)
+    for v in volunteers:
+        by_city[v.city_id].append(v)
+    for group in by_city.values():
+        numbers = next_volunteer_number(city=group[0].city, count=len(group))
+        for v, number in zip(group, numbers, strict=True):
+            v.volunteer_number = number
+    creator = by if getattr(by, "is_authenticated", False) else None
+    for v in volunteers:
+        v.registered_by = creator
+    Volunteer.objects.bulk_create(volunteers, batch_size=1000)
+    for name in M2M_FIELDS:
+        relation = Volunteer._meta.get_field(name)
+        through = relation.remote_field.through
+        source_column, target_column = f"{relation.m2m_field_name()}_id", f"{relation.m2m_reverse_field_name()}_id"
+        links = [through(**{source_column: v.pk, target_column: t.pk}) for v, m2m in items for t in m2m.get(name, ())]
+        if links:
+            through.objects.bulk_create(links, batch_size=2000)
+    label = actor_label(by)
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor=creator,
+                actor_label=label,
+                action=AuditAction.VOLUNTEER_REGISTERED,
+                target_type=Volunteer._meta.label_lower,
+                target_id=str(v.pk),
+                target_label=str(v)[:300],
+                changes={
+                    "volunteer_number": v.volunteer_number,
+                    "id_type": v.id_type,
+                    "id_number": mask_id_number(v.id_number, v.id_type),
+                    "town": str(v.town),
+                },
+                reason=reasons[i] if i < len(reasons) else "",
+                source=source[:100],
+                ip=ip,
+                user_agent=(user_agent or "")[:300],
+            )
+            for i, v in enumerate(volunteers)
+        ],
+        batch_size=1000,
+    )
+    return volunteers

@@ -8,7 +8,7 @@ from typing import Any
 
 from shezhi.areas.models import Area
 from shezhi.volunteers.models import Volunteer
-from shezhi.volunteers.validators import check_char
+from shezhi.volunteers.validators import compose_mainland_id
 
 _seq = itertools.count(1)
 
@@ -21,8 +21,7 @@ def make_id_number(
     seq = 2 * n + (1 if male else 0)
     if seq == 0:
         seq = 2
-    first17 = f"{area_code[:6]}{born:%Y%m%d}{seq:03d}"
-    return first17 + check_char(first17)
+    return compose_mainland_id(area_code, born, seq)
 
 
 def make_volunteer(*, town: Area, community: Area | None = None, user=None, by=None, **data: Any) -> Volunteer:

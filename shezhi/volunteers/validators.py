@@ -174,3 +174,11 @@ def validate_id(id_type: str, value: str, *, today: dt.date | None = None) -> tu
             raise ValidationError(_("A passport number has 5 to 17 letters and digits."), code="id_format")
         return value, None, None
     raise ValidationError(_("Unknown ID type."), code="id_type")
+
+
+def compose_mainland_id(area_code: str, born: dt.date, sequence: int) -> str:
+    """An 18-digit number with its check character: 6-digit area code, birth date, the
+    3-digit sequence (odd for men). For test and demo data only — real numbers are issued
+    by the police, never made up."""
+    first17 = f"{area_code[:6]}{born:%Y%m%d}{sequence:03d}"
+    return first17 + check_char(first17)
