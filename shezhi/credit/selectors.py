@@ -116,7 +116,7 @@ def _status_check(org: Organization, on: dt.date) -> Check | None:
         return Check(
             _("Registration in force"),
             False,
-            _("The organization is %(status)s (since %(date)s).")
+            _("Status: %(status)s (since %(date)s).")
             % {"status": org.get_status_display(), "date": org.status_changed_on.isoformat() if org.status_changed_on else "?"},
         )
     return None
@@ -133,7 +133,7 @@ def eligibility(organization: Organization, purpose: str, on: dt.date) -> Eligib
     shezhi.inspection count it. Withdrawn penalties never count.
     """
     from shezhi.inspection.models import AnnualInspection, InspectionResult
-    from shezhi.inspection.rules import annual_report_obligation, last_inspection_year, rules_for
+    from shezhi.inspection.rules import annual_report_due, annual_report_obligation, rules_for
 
     try:
         rule = EligibilityRule.objects.get(purpose=purpose)
@@ -249,8 +249,14 @@ def eligibility(organization: Organization, purpose: str, on: dt.date) -> Eligib
     accepted = [r for r in (rule.inspection_results_accepted or []) if r in InspectionResult.values]
     if (rule.annual_report_required or accepted) and org.registration == RegistrationKind.REGISTERED:
         rules = rules_for(org)
-        year = last_inspection_year(org, on, rules=rules)
-        record = AnnualInspection.objects.filter(organization=org, year=year).first()
+        # The last report due on `on`: last year's once its deadline has passed or once it
+        # was filed (by `on`), else the year before.
+        year = on.year - 1
+        records = {r.year: r for r in AnnualInspection.objects.filter(organization=org, year__in=[year, year - 1])}
+        filed_early = year in records and records[year].reported_on <= on
+        if on <= annual_report_due(org, year, rules=rules).bureau and not filed_early:
+            year -= 1
+        record = records.get(year)
         obligation = annual_report_obligation(org, year, rules=rules)
         if rule.annual_report_required:
             label = _("Annual report for %(year)s filed") % {"year": year}
