@@ -260,6 +260,8 @@ class RowChecker:
             self._error(result, "id_number", _("No registered volunteer has this ID number."))
             return None
         volunteer = by_num or by_id
+        if volunteer is None:  # neither given: reported when the row was read
+            return None
         if by_num is not None and by_id is not None and by_num.pk != by_id.pk:
             self._error(result, "id_number", _("The ID number belongs to another volunteer than the volunteer number."))
             return None

@@ -81,7 +81,7 @@ def _querystring_without_page(request) -> str:
 
 def activity_list(request):
     """Open activities (recruiting, not yet ended), filtered by town and date."""
-    filters = ActivityFilters(request.GET or None)
+    filters = ActivityFilters(request.GET)
     town_id, on = filters.values()
     qs = sel.activities_open(town_id=town_id, on=on)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
