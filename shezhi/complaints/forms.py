@@ -86,7 +86,10 @@ class TrackForm(forms.Form):
         label=_("Tracking number"), max_length=40, widget=forms.TextInput(attrs={"placeholder": "TS2026-XXXX-XXXX", "autocomplete": "off"})
     )
     code = forms.CharField(
-        label=_("Query code"), max_length=40, widget=forms.TextInput(attrs={"placeholder": "XXXX-XXXX", "autocomplete": "off"})
+        label=_("Query code"),
+        max_length=40,
+        # A secret: typed like a password and never written back into the page.
+        widget=forms.PasswordInput(render_value=False, attrs={"placeholder": "XXXX-XXXX", "autocomplete": "off"}),
     )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q
+
 from shezhi.complaints.models import ComplaintRules
 from shezhi.workdays.services import add_workdays, workdays_between
 
@@ -12,7 +14,8 @@ OVERDUE = "overdue"
 
 def rules_for(city_id: int | None) -> ComplaintRules:
     """The city's own rules, else the default row, else the built-in defaults (unsaved)."""
-    rows = {r.city_id: r for r in ComplaintRules.objects.filter(city_id__in=[city_id, None] if city_id else [None])}
+    q = Q(city__isnull=True) | Q(city_id=city_id) if city_id else Q(city__isnull=True)
+    rows = {r.city_id: r for r in ComplaintRules.objects.filter(q)}
     return rows.get(city_id) or rows.get(None) or ComplaintRules()
 
 

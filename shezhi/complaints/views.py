@@ -85,9 +85,8 @@ def complaint_new(request):
     if request.method == "POST":
         form = ComplaintForm(request.POST, request.FILES, towns=towns)
         if form.is_valid():
-            data = form.service_data()
+            data = form.service_data()  # the organization as its id: the service says if it is unknown
             org = _chosen_org(form)
-            data["organization"] = org
             city_id = org.city_id if org else (data["town"].city_id if data.get("town") else None)
             now = timezone.now()
             problem = _session_problem(request, rules=rules_for(city_id), now=now)

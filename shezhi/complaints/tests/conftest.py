@@ -82,3 +82,15 @@ def file_complaint(category, orgs):
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def english_client(**defaults):
+    """A test client whose requests ask for English pages (the default language is zh-Hans)."""
+    from django.test import Client
+
+    return Client(headers={"Accept-Language": "en"}, **defaults)
+
+
+@pytest.fixture
+def client():
+    return english_client()
