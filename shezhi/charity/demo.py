@@ -38,12 +38,16 @@ def _system_user() -> User:
     """The author of the demo items: a demo organization account is not always there, so the
     items are written by a dedicated inactive account."""
     user, _ = User.objects.get_or_create(
-        username="demo-charity-writer", defaults={"role": Role.ORGANIZATION, "display_name": "慈善信息公开（演示数据）", "is_active": False}
+        username="demo-charity-writer", defaults={"role": Role.PUBLIC, "display_name": "慈善信息公开（演示数据）", "is_active": False}
     )
     return user
 
 
 def seed_demo(scale_name: str, seed: int, log: Callable[[str], None] = lambda m: None) -> int:
+    """A few demo charities of the home city with a story (campaigns, one item published
+    late, one corrected, one periodic report missing), and the annual reports of every other
+    demo charity the registry's demo data recognized, published on time — so that the late
+    list shows the story, not years of reports nobody wrote."""
     from shezhi.registry.demo import HOME_CITY_CODE
 
     count = HOW_MANY.get(scale_name, 3)
@@ -67,8 +71,21 @@ def seed_demo(scale_name: str, seed: int, log: Callable[[str], None] = lambda m:
                 source=SOURCE,
             )
             org.refresh_from_db()
-            _seed_items(org, rules=rules.for_city(org.city_id), writer=writer, rng=rng, today=today, first=i == 0)
-    log(f"{len(chosen)} demo charities with disclosures")
+            _seed_story(org, rules=rules.for_city(org.city_id), writer=writer, rng=rng, today=today, first=i == 0)
+        others = (
+            Organization.objects.filter(is_demo=True, is_charity=True)
+            .exclude(pk__in=[o.pk for o in chosen])
+            .exclude(charity_recognized_on=None)
+            .order_by("pk")
+        )
+        batch: list[Disclosure] = []
+        for org in others.iterator(chunk_size=2000):
+            batch += _annual_items(org, rules=rules.for_city(org.city_id), writer=writer, rng=rng, today=today)
+            if len(batch) >= 5000:
+                Disclosure.objects.bulk_create(batch, batch_size=2000)
+                batch.clear()
+        Disclosure.objects.bulk_create(batch, batch_size=2000)
+    log(f"{len(chosen)} demo charities with campaigns and disclosures; annual reports of the other demo charities")
     return len(chosen)
 
 
@@ -79,36 +96,32 @@ def _published(d: Disclosure, day: dt.date, writer: User) -> Disclosure:
     return d
 
 
-def _seed_items(org: Organization, *, rules: DisclosureRules, writer: User, rng: random.Random, today: dt.date, first: bool) -> None:
-    items: list[Disclosure] = []
-    start_year = org.charity_recognized_on.year
-    late_year = today.year - 2 if first else None
-    for year in range(start_year, today.year - 1):
+def _annual_items(
+    org: Organization, *, rules: DisclosureRules, writer: User, rng: random.Random, today: dt.date, late_year: int | None = None
+) -> list[Disclosure]:
+    """The annual work report and financial statements of each year from the recognition on
+    whose due date has passed, published on time (the financial statements of `late_year`
+    twenty days late)."""
+    items = []
+    for year in range(R.first_annual_year(org, today, rules), today.year):
         due = R.annual_due(year, rules)
+        if due >= today:
+            continue
         for kind in R.ANNUAL_KINDS:
             day = due - dt.timedelta(days=rng.randrange(5, 60))
             if year == late_year and kind == DisclosureKind.FINANCIAL_STATEMENTS:
-                day = due + dt.timedelta(days=20)  # one published late
+                day = due + dt.timedelta(days=20)
             label = "年度工作报告" if kind == DisclosureKind.ANNUAL_WORK_REPORT else "财务会计报告"
-            items.append(
-                _published(
-                    Disclosure(
-                        organization=org,
-                        kind=kind,
-                        year=year,
-                        due_on=due,
-                        title=f"{org.name}{year}年度{label}",
-                        body=(
-                            f"{year}年度{label}（演示数据）。"
-                            f"全年开展慈善活动{rng.randrange(8, 60)}场，慈善活动支出{rng.randrange(20, 400)}万元。"
-                        ),
-                        created_by=writer,
-                    ),
-                    min(day, today),
-                    writer,
-                )
+            body = f"{year}年度{label}（演示数据）。全年开展慈善活动{rng.randrange(8, 60)}场，慈善活动支出{rng.randrange(20, 400)}万元。"
+            item = Disclosure(
+                organization=org, kind=kind, year=year, due_on=due, title=f"{org.name}{year}年度{label}", body=body, created_by=writer
             )
-    # Last year's reports: not yet published (due, or late after the due day).
+            items.append(_published(item, min(day, today), writer))
+    return items
+
+
+def _seed_story(org: Organization, *, rules: DisclosureRules, writer: User, rng: random.Random, today: dt.date, first: bool) -> None:
+    items = _annual_items(org, rules=rules, writer=writer, rng=rng, today=today, late_year=today.year - 2 if first else None)
     campaign = FundraisingCampaign.objects.create(
         organization=org,
         name=f"{org.name[:20]}爱心助学项目",
@@ -121,40 +134,31 @@ def _seed_items(org: Organization, *, rules: DisclosureRules, writer: User, rng:
     )
     for n in range(1, R.period_count(campaign, rules) + 1):
         due = R.period_due(campaign, n, rules)
-        if due >= today - dt.timedelta(days=5):
+        if due >= today:
             break
         if first and n == 2:
             continue  # one periodic report missing: late
-        items.append(
-            _published(
-                Disclosure(
-                    organization=org,
-                    kind=DisclosureKind.CAMPAIGN_QUARTERLY,
-                    campaign=campaign,
-                    period_number=n,
-                    due_on=due,
-                    title=f"{campaign.name}第{n}期募捐情况",
-                    body=f"本期募得善款{rng.randrange(2, 50)}万元，资助学生{rng.randrange(5, 80)}名（演示数据）。",
-                    created_by=writer,
-                ),
-                due - dt.timedelta(days=3),
-                writer,
-            )
+        item = Disclosure(
+            organization=org,
+            kind=DisclosureKind.CAMPAIGN_QUARTERLY,
+            campaign=campaign,
+            period_number=n,
+            due_on=due,
+            title=f"{campaign.name}第{n}期募捐情况",
+            body=f"本期募得善款{rng.randrange(2, 50)}万元，资助学生{rng.randrange(5, 80)}名（演示数据）。",
+            created_by=writer,
         )
+        items.append(_published(item, due - dt.timedelta(days=3), writer))
     Disclosure.objects.bulk_create(items)
     if first and items:
         original = items[0]
-        correction = _published(
-            Disclosure(
-                organization=org,
-                kind=original.kind,
-                year=original.year,
-                corrects=original,
-                title=f"更正：{original.title}",
-                body="原公开内容中慈善活动场次有误，更正如下（演示数据）。",
-                created_by=writer,
-            ),
-            min(original.published_on + dt.timedelta(days=10), today),
-            writer,
+        correction = Disclosure(
+            organization=org,
+            kind=original.kind,
+            year=original.year,
+            corrects=original,
+            title=f"更正：{original.title}",
+            body="原公开内容中慈善活动场次有误，更正如下（演示数据）。",
+            created_by=writer,
         )
-        correction.save()
+        _published(correction, min(original.published_on + dt.timedelta(days=10), today), writer).save()

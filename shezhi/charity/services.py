@@ -304,7 +304,7 @@ def disclosure_create(*, organization: Organization, by, kind: str, data: Mappin
 
 
 def _lock_draft(disclosure: Disclosure, by) -> Disclosure:
-    d = Disclosure.objects.select_for_update().select_related("organization", "campaign").get(pk=disclosure.pk)
+    d = Disclosure.objects.select_for_update(of=("self",)).select_related("organization", "campaign").get(pk=disclosure.pk)
     _require(own_organization(by, d.organization))
     if d.is_published:
         raise ValidationError(_("A published disclosure cannot be changed; publish a correction instead."), code="published")

@@ -1,0 +1,71 @@
+"""Journey in a real browser: a charity writes its annual work report, previews and publishes
+it, then publishes a correction; the public page shows both, linked to each other; the
+bureau sees what is late."""
+
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from shezhi.charity.models import Disclosure
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SHOTS = Path("var/screenshots")
+
+
+def log_in(page: Page, live_server, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "pass-Shezhi-2026")
+    page.click("button[type=submit]")
+
+
+def test_publish_then_correct_and_the_public_page_links_both(page: Page, live_server, seed_defaults, users, charity):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    year = timezone.localdate().year - 1
+    log_in(page, live_server, "org_a")
+    page.goto(f"{live_server.url}/charity/mine/")
+    expect(page.get_by_test_id("obligations")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "charity-mine.png"), full_page=True)
+    page.get_by_test_id(f"write-annual_work_report:{year}").click()
+    expect(page.locator("#id_year")).to_have_value(str(year))
+    page.fill("#id_title", f"{year}年度工作报告")
+    page.fill("#id_body", "全年开展助老服务120场，服务老年人3000人次。")
+    page.get_by_test_id("save-draft").click()
+    expect(page.get_by_test_id("preview")).to_be_visible()
+    original = Disclosure.objects.get(corrects=None)
+    assert original.status == "draft"
+    page.screenshot(path=str(SHOTS / "charity-preview.png"), full_page=True)
+    page.get_by_test_id("publish").click()
+    expect(page.get_by_test_id("preview")).to_have_count(0)
+    original.refresh_from_db()
+    assert original.is_published
+
+    page.get_by_test_id("correct").click()
+    page.fill("#id_title", f"更正：{year}年度工作报告")
+    page.fill("#id_body", "服务场次应为126场。")
+    page.get_by_test_id("save-correction").click()
+    expect(page.get_by_test_id("corrects")).to_contain_text(f"{year}年度工作报告")
+    page.get_by_test_id("publish").click()
+    correction = Disclosure.objects.get(corrects=original)
+    assert correction.is_published
+
+    # Anyone: the organization's public page shows both items, each pointing at the other.
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/organizations/{charity.pk}/")
+    section = page.get_by_test_id("charity-disclosures")
+    expect(section).to_be_visible()
+    expect(page.get_by_test_id(f"corrected-by-{original.pk}")).to_contain_text(correction.title)
+    expect(page.get_by_test_id(f"corrects-{correction.pk}")).to_contain_text(original.title)
+    expect(page.get_by_test_id("late-items")).to_be_visible()  # the earlier years were never published
+    section.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "charity-public.png"), full_page=True)
+    page.get_by_test_id(f"corrected-by-{original.pk}").get_by_role("link").click()
+    expect(page.get_by_test_id("disclosure-body")).to_contain_text("126")
+
+    log_in(page, live_server, "bureau")
+    page.goto(f"{live_server.url}/charity/late/")
+    expect(page.get_by_test_id("late-list")).to_contain_text(charity.name)
+    page.screenshot(path=str(SHOTS / "charity-late.png"), full_page=True)
