@@ -1,3 +1,9 @@
 """API endpoints of this section, mounted under /api/v1/credit/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from shezhi.credit import api
+
+urlpatterns = [
+    path("entries/", api.EntryList.as_view(), name="credit-entry-list"),
+]

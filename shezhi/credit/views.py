@@ -227,7 +227,8 @@ def _decided_response(request, proposal, *, ok: bool, confirm_form=None, dismiss
         proposal = selectors.proposal_for(request.user, proposal.pk)
         context = _proposal_context(request, proposal, confirm_form=confirm_form, dismiss_form=dismiss_form)
         context["row_messages"] = [str(m) for m in messages.get_messages(request)]
-        return render(request, "credit/_proposal_row.html", context, status=200 if ok else 400)
+        # 200 either way: htmx swaps only successful responses, and the row carries the errors.
+        return render(request, "credit/_proposal_row.html", context)
     if ok:
         return redirect(_next_url(request, reverse("credit:queue")))
     return render(
