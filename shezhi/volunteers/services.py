@@ -647,10 +647,12 @@ def membership_add(
 ) -> Membership:
     """A volunteer joins a volunteer organization or one of its teams."""
     if team is not None:
+        team = VolunteerTeam.objects.select_related("organization").get(pk=team.pk)
         organization = team.organization
         if team.dissolved_on and team.dissolved_on <= (joined_on or timezone.localdate()):
             raise ValidationError(_("The team is dissolved."))
     _check_volunteer_org(organization)
+    volunteer = Volunteer.objects.get(pk=volunteer.pk)
     if volunteer.status != VolunteerStatus.ACTIVE:
         raise ValidationError(_("Only a registered (active) volunteer can join."))
     joined_on = joined_on or timezone.localdate()

@@ -17,7 +17,7 @@ def make_id_number(
     *, area_code: str = "330482", born: dt.date = dt.date(1990, 5, 17), sequence: int | None = None, male: bool = True
 ) -> str:
     """A valid GB 11643 number. `sequence` (0–499) picks the 3-digit sequence; odd for men."""
-    n = next(_seq) % 500 if sequence is None else sequence
+    n = (next(_seq) if sequence is None else sequence) % 500
     seq = 2 * n + (1 if male else 0)
     if seq == 0:
         seq = 2

@@ -180,5 +180,7 @@ def compose_mainland_id(area_code: str, born: dt.date, sequence: int) -> str:
     """An 18-digit number with its check character: 6-digit area code, birth date, the
     3-digit sequence (odd for men). For test and demo data only — real numbers are issued
     by the police, never made up."""
+    if not 0 <= sequence <= 999:
+        raise ValueError("the sequence code has three digits")
     first17 = f"{area_code[:6]}{born:%Y%m%d}{sequence:03d}"
     return first17 + check_char(first17)
