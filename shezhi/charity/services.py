@@ -131,6 +131,17 @@ def _apply_campaign(c: FundraisingCampaign, data: Mapping[str, Any]) -> None:
         if f in data:
             value = data[f]
             setattr(c, f, value.strip() if isinstance(value, str) else value)
+    org = c.organization
+    if not org.is_charity:
+        raise ValidationError(_("Only a charity organization raises funds (慈善法 art. 21); apply for recognition first."))
+    if c.kind == CampaignKind.PUBLIC and not org.public_fundraising:
+        raise ValidationError(
+            {
+                "kind": _(
+                    "Public fundraising needs the public fundraising qualification (慈善法 art. 22); record a directed campaign instead."
+                )
+            }
+        )
     if c.kind == CampaignKind.PUBLIC and not c.record_number:
         raise ValidationError({"record_number": _("A public fundraising campaign needs the record number of its plan (备案编号).")})
     if c.starts_on and c.ends_on and c.ends_on < c.starts_on:
@@ -150,7 +161,7 @@ def campaign_create(*, organization: Organization, by, data: Mapping[str, Any]) 
         action=AuditAction.RECORD_CREATED,
         by=by,
         target=c,
-        changes={k: [None, v] for k, v in diff({}, _campaign_snapshot(c)).items() if v[1] not in (None, "")},
+        changes={k: v for k, v in diff({}, _campaign_snapshot(c)).items() if v[1] not in (None, "")},
         source="charity",
     )
     return c
@@ -281,6 +292,9 @@ def disclosure_create(*, organization: Organization, by, kind: str, data: Mappin
     _require(own_organization(by, organization))
     if kind not in DisclosureKind.values:
         raise ValidationError({"kind": _("Choose what kind of item to publish.")})
+    if not organization.is_charity and kind not in (DisclosureKind.CAMPAIGN_QUARTERLY, DisclosureKind.CAMPAIGN_FINAL):
+        # A former charity still reports on the campaigns it ran; nothing else is published here.
+        raise ValidationError(_("Only a charity organization publishes here; the organization is not recognized as a charity."))
     rules = R.disclosure_rules_for(organization)
     d = Disclosure(organization=organization, kind=kind, created_by=by)
     _apply_item(d, data)

@@ -370,7 +370,11 @@ def staff_home(request):
         .filter(procedure__kind__in=[ProcedureKind.CHARITY_RECOGNITION, ProcedureKind.PUBLIC_FUNDRAISING], status__in=OPEN_STATUSES)
         .order_by("accepted_on", "submitted_at", "id")
     )
+    from shezhi.charity.hooks import check_decision
+
     for f in filings:
+        # What the rules say now, as the approval will check it: the bureau sees it before deciding.
+        f.rule_reasons = check_decision(filing=f) if f.status in ("accepted", "under_review", "submitted") else []
         days = rules.for_city(f.city_id).decision_days
         f.calendar_due = f.accepted_on + dt.timedelta(days=days) if f.accepted_on else None
         f.calendar_over = bool(f.calendar_due and today > f.calendar_due and f.status in ("accepted", "under_review"))

@@ -236,8 +236,39 @@ class TestCorrections:
         assert (draft.title, draft.body, draft.year) == ("更正2", "y", LAST_YEAR)
 
 
+@pytest.fixture
+def fundraiser(charity):
+    from shezhi.registry.services import organization_update
+
+    organization_update(organization=charity, data={"public_fundraising": True}, by=None, reason="t")
+    charity.refresh_from_db()
+    return charity
+
+
 class TestCampaigns:
-    def test_public_campaign_needs_a_record_number(self, users, charity):
+    def test_only_charities_raise_funds_and_only_qualified_ones_from_the_public(self, users, orgs):
+        from shezhi.registry.services import organization_update
+
+        data = {"name": "助学", "kind": "public", "record_number": "531", "starts_on": TODAY, "ends_on": TODAY + dt.timedelta(days=10)}
+        with pytest.raises(ValidationError) as err:
+            services.campaign_create(organization=orgs.reg_a, by=users.org_a, data=data)
+        assert "Only a charity organization raises funds" in err.value.messages[0]
+        organization_update(organization=orgs.reg_a, data={"is_charity": True}, by=None, reason="t")
+        orgs.reg_a.refresh_from_db()
+        with pytest.raises(ValidationError) as err:
+            services.campaign_create(organization=orgs.reg_a, by=users.org_a, data=data)
+        assert "public fundraising qualification" in err.value.message_dict["kind"][0]
+        assert services.campaign_create(organization=orgs.reg_a, by=users.org_a, data={**data, "kind": "directed"}).pk
+
+    def test_a_non_charity_publishes_nothing(self, users, orgs):
+        with pytest.raises(ValidationError) as err:
+            services.disclosure_create(
+                organization=orgs.reg_a, by=users.org_a, kind="annual_work_report", data={"title": "t", "body": "b", "year": LAST_YEAR}
+            )
+        assert "not recognized as a charity" in err.value.messages[0]
+
+    def test_public_campaign_needs_a_record_number(self, users, fundraiser):
+        charity = fundraiser
         data = {"name": "助学", "kind": "public", "record_number": "", "starts_on": TODAY, "ends_on": TODAY + dt.timedelta(days=10)}
         with pytest.raises(ValidationError) as err:
             services.campaign_create(organization=charity, by=users.org_a, data=data)

@@ -207,6 +207,7 @@ class TestOrganizationPages:
         assert response.status_code == 302 and correction.status == "draft"
 
     def test_campaign_pages(self, client, charity, users, org_b_account):
+        organization_update(organization=charity, data={"public_fundraising": True}, by=None, reason="t")
         client.force_login(users.org_a)
         response = client.post(
             reverse("charity:campaign_new"),
@@ -258,6 +259,12 @@ class TestBureauPages:
         )
         page = get(client, users.bureau, reverse("charity:staff")).content.decode()
         assert "BJ2026009999" in page and (TODAY - dt.timedelta(days=1)).isoformat() in page and "overdue" in page
+        assert "refusal grounds" not in page  # reg_b has a clean record
+        from shezhi.charity.tests.test_hooks import warn
+
+        warn(orgs.reg_b, TODAY - dt.timedelta(days=3), users.bureau)
+        page = get(client, users.bureau, reverse("charity:staff")).content.decode()
+        assert "refusal grounds" in page and "No penalty during 2 years" in page
 
     def test_other_bureau_sees_nothing_of_this_city(self, client, items, users):
         assert "年度工作报告" not in get(client, users.other_bureau, reverse("charity:staff_disclosures")).content.decode()
