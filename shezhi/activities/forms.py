@@ -14,7 +14,7 @@ DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="
 
 class ActivityFilters(forms.Form):
     town = forms.ModelChoiceField(label=_("Town / street"), queryset=Area.objects.none(), required=False)
-    on = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,8 +122,8 @@ class CancelActivityForm(forms.Form):
 
 class CertificateForm(forms.Form):
     issuer = forms.ChoiceField(label=_("Issuing organization"))
-    period_from = forms.DateField(label=_("Service from"), widget=forms.DateInput(attrs={"type": "date"}))
-    period_to = forms.DateField(label=_("Service until"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_from = forms.DateField(label=_("Service from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    period_to = forms.DateField(label=_("Service until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, issuers, **kwargs):
         super().__init__(*args, **kwargs)

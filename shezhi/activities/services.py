@@ -24,7 +24,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shezhi.accounts.models import Role
 from shezhi.activities.models import (
     Activity,
     ActivityStatus,
@@ -706,12 +705,13 @@ class BatchOutcome:
     refused: list[str] | None = None
 
 
-def hours_confirm_all(*, activity: Activity, by, records: Iterable[HoursRecord] | None = None) -> BatchOutcome:
-    """Confirm every pending record of an activity (or the given ones) one by one; a record
-    that cannot be confirmed (own hours, over the cap) stays pending and is reported."""
+def hours_confirm_all(*, activity: Activity, by) -> BatchOutcome:
+    """Confirm every pending record of an activity, one by one through the workflow; a
+    record that cannot be confirmed (the organizer's own, over the cap) stays pending and
+    is reported."""
     outcome = BatchOutcome(refused=[])
-    qs = records if records is not None else HoursRecord.objects.filter(activity=activity, status=HoursStatus.PENDING)
-    for record in qs.select_related("volunteer", "activity") if hasattr(qs, "select_related") else qs:
+    pending = HoursRecord.objects.filter(activity=activity, status=HoursStatus.PENDING).select_related("volunteer", "activity")
+    for record in pending.order_by("id"):
         try:
             hours_confirm(record=record, by=by)
             outcome.confirmed += 1
@@ -885,31 +885,3 @@ def merge_volunteer_records(*, source: Volunteer, target: Volunteer, by=None) ->
         "hours_records": moved_hours,
         "certificates": moved_certificates,
     }
-
-
-def _role_is(user, *roles) -> bool:
-    return getattr(user, "is_authenticated", False) and user.role in roles
-
-
-__all__ = [
-    "CONFIRM",
-    "REJECT",
-    "Issuer",
-    "Role",
-    "activity_cancel",
-    "activity_create",
-    "activity_rotate_codes",
-    "activity_set_recruitment",
-    "activity_update",
-    "certificate_issue",
-    "hours_add",
-    "hours_confirm",
-    "hours_confirm_all",
-    "hours_reject",
-    "hours_submit",
-    "merge_volunteer_records",
-    "sign_in",
-    "sign_out",
-    "signup_cancel",
-    "signup_create",
-]

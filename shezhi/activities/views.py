@@ -34,7 +34,7 @@ from shezhi.activities.forms import (
     RejectForm,
     SubmitHoursForm,
 )
-from shezhi.activities.models import ActivityStatus, HoursStatus, IssuerProfile, SignUp, SignUpStatus
+from shezhi.activities.models import HoursStatus, IssuerProfile, SignUp, SignUpStatus
 from shezhi.activities.rules import activity_length, rules_for_city, self_submit_deadline, sign_in_window, sign_out_window
 from shezhi.activities.services import (
     activity_cancel,
@@ -595,6 +595,3 @@ def issuer_profile(request):
             messages.success(request, _("Saved. New certificates carry these names."))
             return redirect("activities:manage_list")
     return render(request, "activities/issuer.html", {"form": form, "organization": org}, status=400 if form.errors else 200)
-
-
-__all__ = ["ActivityStatus"]

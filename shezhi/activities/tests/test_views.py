@@ -92,7 +92,7 @@ def test_organizer_pages_by_role(client, users, role, activity, record, vorg):
     assert client.get("/activities/manage/").status_code == (200 if may_list else 404)
     assert client.get("/activities/manage/new/").status_code == (200 if may_list else 404)
     assert client.get("/activities/manage/signatories/").status_code == (200 if role == "org_a" else 404)
-    assert client.get("/activities/import/").status_code == (200 if role in ("bureau", "town_a", "town_b") else 404)
+    assert client.get("/activities/import/").status_code == (200 if role in ("bureau", "town_a", "town_b", "other_bureau") else 404)
 
 
 def test_an_organization_sees_only_its_activities(client, users, make_activity, other_vorg, areas):
