@@ -31,7 +31,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from shezhi.audit.models import AuditAction
-from shezhi.audit.services import audit_record
 from shezhi.credit.models import Ground, ListEntry, ListKind, Penalty, PenaltyKind, Proposal, ProposalAction
 from shezhi.credit.rules import CreditRulesBook, is_small_penalty, period_complete_on, period_end, serious_penalty_ground, window_start
 
@@ -105,24 +104,19 @@ def propose(items: list[Detected], *, on: dt.date, source_label: str = "", by=No
         return 0
     grounds = {g.code: g for g in Ground.objects.all()}
     org_ids = sorted({d.organization_id for d in items})
-    known: set[tuple[int, str]] = set()
+    known = _known_cases(items)
     listed: set[tuple[int, str, int]] = set()
     open_entries: set[int] = set()
     for chunk in _chunks(org_ids):
-        known.update(
-            Proposal.objects.filter(
-                organization_id__in=chunk, source__in=[d.source for d in items if d.organization_id in set(chunk)]
-            ).values_list("organization_id", "source")
-        )
         for org_id, kind, ground_id, entry_id in ListEntry.objects.filter(organization_id__in=chunk, removed_on__isnull=True).values_list(
             "organization_id", "list_kind", "ground_id", "id"
         ):
             listed.add((org_id, kind, ground_id))
             open_entries.add(entry_id)
-    created = 0
+    fresh: list[tuple[Detected, Ground]] = []
     for d in items:
         ground = grounds.get(d.ground_code)
-        key = (d.organization_id, d.source)
+        key = (d.organization_id, d.source[:100])
         if ground is None or not ground.active or ground.list_kind != d.list_kind:
             if ground is None:
                 log.warning("credit detection %s: unknown ground %r", source_label, d.ground_code)
@@ -137,34 +131,88 @@ def propose(items: list[Detected], *, on: dt.date, source_label: str = "", by=No
         if d.action in (ProposalAction.ESCALATE, ProposalAction.REMOVE) and d.entry_id not in open_entries:
             result.ignored += 1
             continue
-        try:
-            with transaction.atomic():
-                proposal = Proposal.objects.create(
-                    organization_id=d.organization_id,
-                    action=d.action,
-                    list_kind=d.list_kind,
-                    ground=ground,
-                    entry_id=d.entry_id if d.action != ProposalAction.INCLUDE else None,
-                    source=d.source[:100],
-                    evidence=d.evidence,
-                    detected_on=on,
-                )
-                audit_record(
-                    action=AuditAction.CREDIT_PROPOSED,
-                    by=by,
-                    target=proposal,
-                    changes={"action": [None, d.action], "list": [None, d.list_kind], "ground": [None, ground.code]},
-                    reason=d.evidence[:1000],
-                    source=f"credit-detection:{source_label}" if source_label else "credit-detection",
-                )
-        except IntegrityError:  # another run proposed the same case at the same moment
-            result.already_proposed += 1
-            continue
         known.add(key)
-        created += 1
-        result.proposed += 1
-        result.proposals.append(proposal.pk)
+        fresh.append((d, ground))
+    source = f"credit-detection:{source_label}" if source_label else "credit-detection"
+    created = 0
+    for chunk in _chunks(fresh):
+        try:
+            # One insert per chunk; a chunk that meets a concurrent run's row is done row by row.
+            with transaction.atomic():
+                made = Proposal.objects.bulk_create([_proposal(d, ground, on) for d, ground in chunk])
+                _audit(made, chunk, by=by, source=source)
+        except IntegrityError:
+            made = []
+            for d, ground in chunk:
+                try:
+                    with transaction.atomic():
+                        proposal = _proposal(d, ground, on)
+                        proposal.save()
+                        _audit([proposal], [(d, ground)], by=by, source=source)
+                except IntegrityError:  # another run proposed the same case at the same moment
+                    result.already_proposed += 1
+                else:
+                    made.append(proposal)
+        created += len(made)
+        result.proposed += len(made)
+        result.proposals.extend(p.pk for p in made)
     return created
+
+
+def _known_cases(items: list[Detected]) -> set[tuple[int, str]]:
+    """The (organization, source) pairs of `items` already proposed, in any status."""
+    by_org: dict[int, list[str]] = defaultdict(list)
+    for d in items:
+        by_org[d.organization_id].append(d.source[:100])
+    known: set[tuple[int, str]] = set()
+    for chunk in _chunks(sorted(by_org)):
+        sources = sorted({src for org_id in chunk for src in by_org[org_id]})
+        for part in _chunks(sources):
+            known.update(Proposal.objects.filter(organization_id__in=chunk, source__in=part).values_list("organization_id", "source"))
+    return known
+
+
+def _proposal(d: Detected, ground: Ground, on: dt.date) -> Proposal:
+    return Proposal(
+        organization_id=d.organization_id,
+        action=d.action,
+        list_kind=d.list_kind,
+        ground=ground,
+        entry_id=d.entry_id if d.action != ProposalAction.INCLUDE else None,
+        source=d.source[:100],
+        evidence=d.evidence,
+        detected_on=on,
+    )
+
+
+def _audit(proposals: list[Proposal], items: list[tuple[Detected, Ground]], *, by, source: str) -> None:
+    """One audit entry per new proposal, written in one insert (a first run may find
+    thousands of cases)."""
+    from shezhi.audit.middleware import current_request_context
+    from shezhi.audit.models import AuditEntry
+    from shezhi.audit.services import actor_label
+    from shezhi.registry.models import Organization
+
+    ctx = current_request_context()
+    names = dict(Organization.objects.filter(pk__in={p.organization_id for p in proposals}).values_list("id", "name"))
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor=by if getattr(by, "is_authenticated", False) else None,
+                actor_label=actor_label(by),
+                action=AuditAction.CREDIT_PROPOSED,
+                target_type=Proposal._meta.label_lower,
+                target_id=str(p.pk),
+                target_label=f"{names.get(d.organization_id, d.organization_id)} · {ProposalAction(d.action).label} · {ground.name}"[:300],
+                changes={"action": [None, d.action], "list": [None, d.list_kind], "ground": [None, ground.code]},
+                reason=d.evidence[:1000],
+                source=source[:100],
+                ip=ctx.ip if ctx else None,
+                user_agent=ctx.user_agent if ctx else "",
+            )
+            for p, (d, ground) in zip(proposals, items, strict=True)
+        ]
+    )
 
 
 def _tell_bureaus(proposal_ids: list[int]) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from shezhi.accounts.models import Role
 from shezhi.accounts.selectors import area_scope_q
@@ -176,7 +177,9 @@ def eligibility(organization: Organization, purpose: str, on: dt.date) -> Eligib
     if rule.list_free_years:
         start = window_start(on, rule.list_free_years)
         found = list(entries_during(org, start, on))
-        label = _("On no list during %(years)s years") % {"years": rule.list_free_years}
+        label = ngettext("On no list during %(years)s year", "On no list during %(years)s years", rule.list_free_years) % {
+            "years": rule.list_free_years
+        }
         span = {"start": start.isoformat(), "end": on.isoformat()}
         if found:
             checks.append(Check(label, False, _("From %(start)s to %(end)s: ") % span + "; ".join(_entry_text(e) for e in found)))
@@ -187,10 +190,12 @@ def eligibility(organization: Organization, purpose: str, on: dt.date) -> Eligib
         start = window_start(on, rule.penalty_free_years)
         tolerated = [k for k in (rule.tolerated_penalty_kinds or []) if k in PenaltyKind.values]
         counted = [p for p in penalties_between(org, start, on) if p.kind not in tolerated]
-        label = _("No penalty during %(years)s years") % {"years": rule.penalty_free_years}
+        label = ngettext("No penalty during %(years)s year", "No penalty during %(years)s years", rule.penalty_free_years) % {
+            "years": rule.penalty_free_years
+        }
         span = {"start": start.isoformat(), "end": on.isoformat()}
         tolerated_text = (
-            _(" (%(kinds)s do not count)") % {"kinds": ", ".join(str(PenaltyKind(k).label) for k in tolerated)} if tolerated else ""
+            _(" (not counted: %(kinds)s)") % {"kinds": ", ".join(str(PenaltyKind(k).label) for k in tolerated)} if tolerated else ""
         )
         if counted:
             items = "; ".join(
@@ -221,7 +226,7 @@ def eligibility(organization: Organization, purpose: str, on: dt.date) -> Eligib
 
     if rule.min_registered_years:
         years = rule.min_registered_years
-        label = _("Registered at least %(years)s years") % {"years": years}
+        label = ngettext("Registered at least %(years)s year", "Registered at least %(years)s years", years) % {"years": years}
         founded = org.founded_on
         if founded is None:
             checks.append(Check(label, False, _("The registration date is not in the registry.")))
@@ -232,7 +237,11 @@ def eligibility(organization: Organization, purpose: str, on: dt.date) -> Eligib
                     Check(
                         label,
                         True,
-                        _("Registered on %(founded)s; %(years)s years reached on %(reached)s.")
+                        ngettext(
+                            "Registered on %(founded)s; %(years)s year reached on %(reached)s.",
+                            "Registered on %(founded)s; %(years)s years reached on %(reached)s.",
+                            years,
+                        )
                         % {"founded": founded.isoformat(), "years": years, "reached": reached.isoformat()},
                     )
                 )
@@ -241,7 +250,11 @@ def eligibility(organization: Organization, purpose: str, on: dt.date) -> Eligib
                     Check(
                         label,
                         False,
-                        _("Registered on %(founded)s; %(years)s years are reached only on %(reached)s.")
+                        ngettext(
+                            "Registered on %(founded)s; %(years)s year is reached only on %(reached)s.",
+                            "Registered on %(founded)s; %(years)s years are reached only on %(reached)s.",
+                            years,
+                        )
                         % {"founded": founded.isoformat(), "years": years, "reached": reached.isoformat()},
                     )
                 )

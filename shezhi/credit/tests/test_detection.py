@@ -300,3 +300,18 @@ def test_an_inactive_ground_is_not_proposed(orgs):
     Ground.objects.filter(code="annual_report_missed").update(active=False)
     detect(D(2026, 6, 1))
     assert not Proposal.objects.exists()
+
+
+def test_a_case_proposed_by_a_concurrent_run_is_skipped(orgs, monkeypatch):
+    """Two runs at the same moment: the second does not see the first's rows when it looks,
+    and its insert meets the unique key; the batch falls back to row by row."""
+    from shezhi.audit.models import AuditAction, AuditEntry
+
+    detect(D(2026, 6, 1))
+    before = Proposal.objects.count()
+    Proposal.objects.filter(organization=orgs.reg_b).delete()
+    monkeypatch.setattr(detection, "_known_cases", lambda items: set())
+    result = detect(D(2026, 6, 1))
+    assert result.proposed == 1 and result.already_proposed == before - 1
+    assert Proposal.objects.count() == before
+    assert AuditEntry.objects.filter(action=AuditAction.CREDIT_PROPOSED).count() == before + 1
