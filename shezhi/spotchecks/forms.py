@@ -111,8 +111,8 @@ class RecordForm(forms.Form):
     checked_on = forms.DateField(label=_("Checked on site on"), widget=DATE)
     inspector_a_present = forms.BooleanField(label=_("present"), required=False)
     inspector_b_present = forms.BooleanField(label=_("present"), required=False)
-    result = forms.ChoiceField(label=_("Result"), choices=[("", "—"), *CheckResult.choices])
-    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    result = forms.ChoiceField(label=_("Check result"), choices=[("", "—"), *CheckResult.choices])
+    summary = forms.CharField(label=_("Notes on the check"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     requirement = forms.CharField(
         label=_("What to rectify"),
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -218,7 +218,7 @@ class Campaign(models.Model):
 class Aspect(models.TextChoices):
     """What a spot check looks at (DESIGN.md "Supervision and credit")."""
 
-    ANNUAL_REPORT = "annual_report", _("Annual report")  # 年度报告
+    ANNUAL_REPORT = "annual_report", _("Annual work report")  # 年度报告
     DISCLOSURE = "disclosure", _("Information disclosure")  # 信息公开
     GOVERNANCE = "governance", _("Internal governance")  # 内部治理
     FINANCE = "finance", _("Finance")  # 财务管理
@@ -250,8 +250,8 @@ class Check(models.Model):
     checked_on = models.DateField(_("checked on site on"), null=True, blank=True)
     inspector_a_present = models.BooleanField(_("first inspector present"), default=False)
     inspector_b_present = models.BooleanField(_("second inspector present"), default=False)
-    result = models.CharField(_("result"), max_length=16, choices=CheckResult.choices, blank=True)
-    summary = models.TextField(_("summary"), blank=True)
+    result = models.CharField(_("check result"), max_length=16, choices=CheckResult.choices, blank=True)
+    summary = models.TextField(_("notes on the check"), blank=True)
     recorded_at = models.DateTimeField(_("recorded"), null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
@@ -301,7 +301,7 @@ class CheckFinding(models.Model):
 
 
 class OrderStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("To rectify")
     REPORTED = "reported", _("Completion reported")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Withdrawn")

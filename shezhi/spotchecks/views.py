@@ -542,7 +542,7 @@ def orders(request):
         "is_bureau": selectors.is_bureau(request.user),
         "querystring": _querystring_without_page(request),
         "states": [
-            ("open", _("Open")),
+            ("open", _("To rectify")),
             ("overdue", _("Overdue")),
             ("reported", _("Completion reported")),
             ("completed", _("Completed")),

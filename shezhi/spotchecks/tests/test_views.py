@@ -401,3 +401,22 @@ def test_list_pages_have_fixed_query_counts(client, users, orgs, areas, campaign
     for url, limit in public:
         with django_assert_max_num_queries(limit):
             assert client.get(url).status_code == 200
+
+
+# --- API ------------------------------------------------------------------------------------
+
+
+def test_api_lists_published_campaigns_only(client, world):
+    data = client.get("/api/v1/spotchecks/campaigns/").json()
+    assert [c["id"] for c in data["results"]] == [world.published.pk]
+    assert data["results"][0]["seed"] == "world" and data["results"][0]["pool_hash"] == world.published.pool_hash
+
+
+def test_api_detail_redraws(client, world, django_assert_max_num_queries):
+    from shezhi.spotchecks.draw import draw
+
+    with django_assert_max_num_queries(8):
+        data = client.get(f"/api/v1/spotchecks/campaigns/{world.published.pk}/").json()
+    sample = draw(data["organizations"], data["inspectors"], {tuple(p) for p in data["conflicts"]}, data["seed"], data["sample_size"])
+    assert [[c["organization_id"], c["inspector_a_id"], c["inspector_b_id"]] for c in data["checks"]] == [list(r) for r in sample]
+    assert client.get(f"/api/v1/spotchecks/campaigns/{world.draft.pk}/").status_code == 404
