@@ -86,8 +86,8 @@ def seed(scale: str, seed: int, log: Callable[[str], None]) -> None:
             if per_city[city_id] >= sizes.max_activities_per_city:
                 break
             per_city[city_id] += 1
-            days = rng.randint(-330, 30)
-            starts = (now + dt.timedelta(days=days)).replace(hour=rng.choice([8, 9, 14, 15]))
+            days = rng.randint(-300, 45)
+            starts = timezone.localtime(now + dt.timedelta(days=days)).replace(hour=rng.choice([8, 9, 14, 15]))
             length = rng.choice([2, 2, 3, 4])
             sign_in, sign_out = _codes(rng)
             activities.append(

@@ -120,19 +120,6 @@ def organizer_choices(user) -> OrganizerChoices:
     return OrganizerChoices(orgs, teams, stations)
 
 
-def signups_of_activity(activity: Activity) -> QuerySet[SignUp]:
-    return (
-        SignUp.objects.filter(activity=activity)
-        .select_related("volunteer")
-        .order_by(
-            # Places first, then the waiting list in its order, then cancelled.
-            "status",
-            "signed_up_at",
-            "id",
-        )
-    )
-
-
 def hours_of_activity(activity: Activity) -> QuerySet[HoursRecord]:
     return HoursRecord.objects.filter(activity=activity).select_related("volunteer", "decided_by", "submitted_by").order_by("status", "-id")
 
