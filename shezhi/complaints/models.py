@@ -172,7 +172,7 @@ class Complaint(models.Model):
         help_text=_("The town whose officers handle it, or the city when the bureau handles it itself."),
     )
     category = models.ForeignKey(ComplaintCategory, on_delete=models.PROTECT, related_name="+", verbose_name=_("category"))
-    description = models.TextField(_("description"))
+    description = models.TextField(_("what happened"))
     anonymous = models.BooleanField(_("anonymous"), default=True)
     contact_name = EncryptedCharField(_("contact name"), blank=True)
     contact_phone = EncryptedCharField(_("contact phone"), blank=True)

@@ -16,8 +16,8 @@ class PlacesConfig(AppConfig):
 
             seed_places(scale_name=scale_name, seed=seed, log=log)
 
-        nav_item("places", _("Places"), "places:public", public=True, order=70)
-        nav_item("places_staff", _("Places (staff)"), "places:staff_list", roles=[Role.BUREAU, Role.TOWN], order=71)
+        nav_item("places", _("Centres and bases"), "places:public", public=True, order=70)
+        nav_item("places_staff", _("Centres and bases (staff)"), "places:staff_list", roles=[Role.BUREAU, Role.TOWN], order=71)
         organization_section("party", "places/_party_staff.html", sections.party_staff, audience="staff", order=50)
         organization_section("party_public", "places/_party_public.html", sections.party_public, audience="public", order=50)
         organization_section("places_public", "places/_places_public.html", sections.places_public, audience="public", order=51)

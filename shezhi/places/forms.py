@@ -24,7 +24,7 @@ def add_service_errors(form: forms.Form, exc) -> None:
 class PlaceForm(forms.Form):
     kind = forms.TypedChoiceField(label=_("Kind"), choices=Place._meta.get_field("kind").choices)
     name = forms.CharField(label=_("Name"), max_length=100)
-    address = forms.CharField(label=_("Address"), max_length=200)
+    address = forms.CharField(label=_("Street address"), max_length=200)
     town = forms.ModelChoiceField(label=_("Town / street"), queryset=Area.objects.none(), required=False)
     community = forms.ModelChoiceField(label=_("Community"), queryset=Area.objects.none(), required=False)
     operator_identifier = forms.CharField(
@@ -34,9 +34,9 @@ class PlaceForm(forms.Form):
         help_text=_("The operating organization's unified social credit code or filing number, if it is in the registry."),
     )
     operator_name = forms.CharField(label=_("Operator (if not in the registry)"), max_length=100, required=False)
-    opened_on = forms.DateField(label=_("Opened on"), widget=DATE_WIDGET)
-    closed_on = forms.DateField(label=_("Closed on"), widget=DATE_WIDGET, required=False, help_text=_("Only when it has closed."))
-    standardized = forms.BooleanField(label=_("Standardized (规范化)"), required=False)
+    opened_on = forms.DateField(label=_("In service since"), widget=DATE_WIDGET)
+    closed_on = forms.DateField(label=_("Closed down on"), widget=DATE_WIDGET, required=False, help_text=_("Only when it has closed."))
+    standardized = forms.BooleanField(label=_("Standardized"), required=False)
     standardized_on = forms.DateField(label=_("Standardization assessed on"), widget=DATE_WIDGET, required=False)
     phone = forms.CharField(label=_("Office phone"), max_length=30, required=False, help_text=_("A public office number."))
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)

@@ -63,7 +63,7 @@ class Place(models.Model):
 
     kind = models.CharField(_("kind"), max_length=20, choices=PlaceKind.choices)
     name = models.CharField(_("name"), max_length=100)
-    address = models.CharField(_("address"), max_length=200)
+    address = models.CharField(_("street address"), max_length=200)
     city = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("city"))
     town = models.ForeignKey(
         "areas.Area",
@@ -88,8 +88,8 @@ class Place(models.Model):
     operator_name = models.CharField(
         _("operator (other)"), max_length=100, blank=True, help_text=_("When the operator is not in the registry, e.g. a town office.")
     )
-    opened_on = models.DateField(_("opened on"))
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    opened_on = models.DateField(_("in service since"))
+    closed_on = models.DateField(_("closed down on"), null=True, blank=True)
     standardized = models.BooleanField(_("standardized"), default=False)  # 规范化
     standardized_on = models.DateField(_("standardized: assessed on"), null=True, blank=True)
     phone = models.CharField(_("office phone"), max_length=30, blank=True, help_text=_("A public office number, not a person's mobile."))
@@ -100,8 +100,8 @@ class Place(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
-        verbose_name = _("place")
-        verbose_name_plural = _("places")
+        verbose_name = _("service site")
+        verbose_name_plural = _("service sites")
         ordering = ["kind", "name", "id"]
         indexes = [
             models.Index(fields=["city", "kind", "opened_on"], name="place_city_kind_idx"),
