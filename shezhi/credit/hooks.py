@@ -9,7 +9,7 @@ from shezhi.accounts.models import Role
 
 def public_section(org, request) -> dict:
     """The credit record on an organization's public page: lists (current and past),
-    penalties, annual inspections, rating. Four queries."""
+    penalties, annual inspections, rating. Three queries."""
     from shezhi.credit.selectors import credit_record
 
     return {"record": credit_record(org)}

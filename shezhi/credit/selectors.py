@@ -325,7 +325,7 @@ class CreditRecord:
 
 def credit_record(organization: Organization) -> CreditRecord:
     """Lists (current and past), penalties (withdrawn ones marked), annual inspections and
-    the rating of one organization, for its public page: four queries."""
+    the rating of one organization, for its public page: three queries."""
     from shezhi.inspection.selectors import inspection_history
 
     entries = list(ListEntry.objects.filter(organization=organization).select_related("ground", "document").order_by("-included_on", "-id"))

@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -492,7 +492,8 @@ def penalty_record(
     rules = book.for_city(org.city_id)
     penalty = Penalty.objects.select_related("organization").get(pk=penalty.pk)
     history = load_penalty_history([org.pk], since=window_start(decided_on, rules.repeat_window_years))
-    propose(penalty_detections([penalty], history, book), on=_today(), source_label="penalty", by=by)
+    with translation.override(settings.LANGUAGE_CODE):  # the queue's evidence is in the site's language
+        propose(penalty_detections([penalty], history, book), on=_today(), source_label="penalty", by=by)
     _tell_org(
         org,
         title=_("An administrative penalty was recorded: %(kind)s") % {"kind": penalty.get_kind_display()},

@@ -375,5 +375,5 @@ def test_organization_credit_page(client, orgs, many, users, django_assert_max_n
 def test_public_section_queries_are_fixed(client, orgs, many, django_assert_max_num_queries):
     from shezhi.credit.hooks import public_section
 
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(3):  # entries, penalties, annual inspections
         public_section(orgs.reg_a, None)
