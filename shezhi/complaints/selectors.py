@@ -105,13 +105,16 @@ def apply_filters(qs: QuerySet[Complaint], f: ComplaintFilters, *, today: dt.dat
 
 def staff_list(user, f: ComplaintFilters, *, today: dt.date) -> QuerySet[Complaint]:
     # Open ones first, the earliest due at the top; then the rest, newest first.
-    from django.db.models import Case, IntegerField, Value, When
+    from django.db.models import Case, DateField, F, IntegerField, Value, When
 
     return (
         apply_filters(complaints_visible_to(user), f, today=today)
-        .select_related("category", "town", "handling_area", "handling_area__city", "outcome")
-        .annotate(open_first=Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField()))
-        .order_by("open_first", "due_on", "-received_on", "-id")
+        .select_related("category", "town", "handling_area", "outcome")
+        .annotate(
+            open_first=Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            open_due=Case(When(status__in=OPEN_STATUSES, then=F("due_on")), default=None, output_field=DateField()),
+        )
+        .order_by("open_first", "open_due", "-received_on", "-id")
     )
 
 
