@@ -31,7 +31,7 @@ class CampaignForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     ratio_percent = forms.DecimalField(
-        label=_("Sample (% of the pool)"), max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False
+        label=_("Sample (percent of the pool)"), max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False
     )
     seed = forms.CharField(
         label=_("Seed"),

@@ -42,7 +42,7 @@ class SamplingRule(models.Model):
 
     level = models.CharField(_("level of the authority"), max_length=10, choices=SamplingLevel.choices, unique=True)
     min_ratio_percent = models.DecimalField(
-        _("minimum annual sample (% of the organizations)"),
+        _("minimum annual sample (percent of the organizations)"),
         max_digits=5,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
@@ -167,8 +167,8 @@ class Campaign(models.Model):
         default=False,
         help_text=_("By default the pool holds the registered organizations (legal persons) of the area in normal status."),
     )
-    ratio_percent = models.DecimalField(_("sample (% of the pool)"), max_digits=5, decimal_places=2)
-    min_ratio_percent = models.DecimalField(_("minimum sample (%) when created"), max_digits=5, decimal_places=2)
+    ratio_percent = models.DecimalField(_("sample (percent of the pool)"), max_digits=5, decimal_places=2)
+    min_ratio_percent = models.DecimalField(_("minimum sample (percent) when created"), max_digits=5, decimal_places=2)
     seed = models.CharField(
         _("seed"), max_length=64, blank=True, help_text=_("Recorded and published with the result; generated at the draw when empty.")
     )

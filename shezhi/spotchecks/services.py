@@ -266,7 +266,7 @@ def campaign_create(
             }
         )
     if ratio > 100:
-        raise ValidationError({"ratio_percent": _("The sample is at most 100% of the pool.")})
+        raise ValidationError({"ratio_percent": _("The sample is at most %(max)s%% of the pool.") % {"max": 100}})
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("Give the campaign a title.")})

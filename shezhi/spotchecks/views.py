@@ -168,8 +168,6 @@ def redraw(request):
     campaign's frozen input and the page says whether it gives the published sample."""
     campaigns = list(selectors.published_campaigns())
     form = RedrawForm(request.GET or None, campaigns=campaigns)
-    if not request.GET and campaigns:
-        form = RedrawForm(campaigns=campaigns)
     result = chosen = None
     rows: list[dict] = []
     if request.GET and form.is_valid():
@@ -193,7 +191,7 @@ def redraw(request):
                         "same": published == row,
                     }
                 )
-    elif "campaign" in request.GET and not request.GET.get("seed"):
+    elif "seed" not in request.GET:
         # A link from a campaign page preselects it; the seed is for the visitor to type.
         form = RedrawForm(initial={"campaign": request.GET.get("campaign")}, campaigns=campaigns)
     context = {"form": form, "result": result, "rows": rows, "chosen": chosen, "campaigns": campaigns}

@@ -420,3 +420,10 @@ def test_api_detail_redraws(client, world, django_assert_max_num_queries):
     sample = draw(data["organizations"], data["inspectors"], {tuple(p) for p in data["conflicts"]}, data["seed"], data["sample_size"])
     assert [[c["organization_id"], c["inspector_a_id"], c["inspector_b_id"]] for c in data["checks"]] == [list(r) for r in sample]
     assert client.get(f"/api/v1/spotchecks/campaigns/{world.draft.pk}/").status_code == 404
+
+
+def test_redraw_link_preselects_the_campaign_and_an_empty_seed_is_an_error(client, world):
+    link = client.get(reverse("spotchecks:redraw"), {"campaign": world.published.pk})
+    assert link.status_code == 200 and f'<option value="{world.published.pk}" selected>' in link.content.decode()
+    empty = client.get(reverse("spotchecks:redraw"), {"campaign": world.published.pk, "seed": ""})
+    assert empty.status_code == 400 and "This field is required" in empty.content.decode()
