@@ -20,6 +20,7 @@ def test_seed_demo_adds_demo_charities_with_disclosures():
     published = Disclosure.objects.filter(status="published")
     assert published.exists() and all(d.organization.is_demo for d in published)
     assert Disclosure.objects.filter(corrects__isnull=False).count() == 1
+    assert not published.filter(created_by__isnull=False).exists()  # no account is made up for demo items
     assert any(d.late for d in published)
     late = [(org.pk, o.key) for org in charities for o in obligations(org) if o.state == "late"]
     assert len(late) == 1 and late[0][1].endswith(":2")  # the one missing periodic report
