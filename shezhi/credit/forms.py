@@ -90,7 +90,7 @@ class RemoveForm(forms.Form):
 
 
 class PenaltyForm(_OrganizationForm):
-    kind = forms.ChoiceField(label=_("Kind"), choices=PenaltyKind.choices)
+    kind = forms.ChoiceField(label=_("Kind of penalty"), choices=PenaltyKind.choices)
     fine_amount = forms.DecimalField(label=_("Fine (yuan)"), required=False, min_value=0, max_digits=12, decimal_places=2)
     confiscated = forms.CharField(label=_("Confiscated"), max_length=200, required=False)
     decided_on = forms.DateField(label=_("Decided on"), widget=DATE)
