@@ -69,3 +69,36 @@ def test_publish_then_correct_and_the_public_page_links_both(page: Page, live_se
     page.goto(f"{live_server.url}/charity/late/")
     expect(page.get_by_test_id("late-list")).to_contain_text(charity.name)
     page.screenshot(path=str(SHOTS / "charity-late.png"), full_page=True)
+
+
+def test_bureau_checks_and_confirms_tax_deductible_status(page: Page, live_server, seed_defaults, users, orgs):
+    import datetime as dt
+
+    from shezhi.charity import services
+    from shezhi.charity.tests.test_hooks import inspected
+    from shezhi.registry.models import TaxDeductibleYear
+    from shezhi.registry.services import organization_update
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    year = timezone.localdate().year
+    org = orgs.reg_a
+    organization_update(organization=org, data={"rating": "4A", "rated_on": dt.date(2024, 3, 15)}, by=None, reason="评估")
+    inspected(org)
+    log_in(page, live_server, "bureau")
+    page.goto(f"{live_server.url}/charity/tax/")
+    page.fill("#id_credit_code", org.credit_code)
+    page.fill("#id_year", str(year))
+    page.click("form button[type=submit]")
+    expect(page.get_by_test_id("tax-checks")).to_be_visible()
+    # The special report on last year is missing: confirmation is not possible, and the page says why.
+    expect(page.get_by_test_id("confirm")).to_be_disabled()
+    expect(page.locator("[data-ok='0']")).to_have_count(1)
+    services.special_report_record(
+        organization=org, by=users.org_a, data={"year": year - 1, "auditor": "嘉兴某会计师事务所", "report_date": timezone.localdate()}
+    )
+    page.reload()
+    expect(page.locator("[data-ok='0']")).to_have_count(0)
+    page.screenshot(path=str(SHOTS / "charity-tax-check.png"), full_page=True)
+    page.get_by_test_id("confirm").click()
+    expect(page.get_by_test_id("tax-years")).to_contain_text(str(year + 2))
+    assert sorted(TaxDeductibleYear.objects.filter(organization=org).values_list("year", flat=True)) == [year, year + 1, year + 2]
