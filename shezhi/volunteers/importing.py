@@ -23,6 +23,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -61,6 +62,7 @@ from shezhi.tabular import (
 )
 from shezhi.volunteers.models import Availability, Gender, IdType, Skill, Volunteer, VolunteerStatus
 from shezhi.volunteers.services import (
+    age_rules_book,
     check_age,
     check_area,
     check_phone,
@@ -186,6 +188,7 @@ class ImportScope:
         self.skills = _catalogue(Skill.objects.all())
         self.domains = _catalogue(ServiceDomain.objects.all())
         self.today = timezone.localdate()
+        self.age_rules = age_rules_book()
 
     def first_town(self) -> Area | None:
         return next((t for t in self.towns.values() if t.pk in self.allowed_town_ids), None)
@@ -293,6 +296,7 @@ class RowChecker:
                     guardian_phone=guardian_phone,
                     guardian_consent_on=guardian_consent_on,
                     self_service=False,
+                    book=scope.age_rules,
                 )
             except ValidationError as exc:
                 self._service_errors(result, exc, failed)
@@ -405,12 +409,19 @@ class RowChecker:
 
     def _check_database(self, batch: list[CheckedRow]) -> None:
         """Rows whose ID is already registered: one query per batch, by the keyed hash."""
-        hashes = {r.volunteer.id_hash for r in batch if r.volunteer is not None}
-        if not hashes:
+        by_type: dict[str, set[str]] = {}
+        for r in batch:
+            if r.volunteer is not None:
+                by_type.setdefault(r.volunteer.id_type, set()).add(r.volunteer.id_hash)
+        if not by_type:
             return
+        # (id_type, id_hash) in the condition so the one-person-once unique index serves.
+        condition = Q()
+        for id_type, hashes in by_type.items():
+            condition |= Q(id_type=id_type, id_hash__in=hashes)
         found = {
             (id_type, id_hash): (pk, number)
-            for id_type, id_hash, pk, number in Volunteer.objects.filter(id_hash__in=hashes)
+            for id_type, id_hash, pk, number in Volunteer.objects.filter(condition)
             .exclude(status=VolunteerStatus.MERGED)
             .values_list("id_type", "id_hash", "pk", "volunteer_number")
         }

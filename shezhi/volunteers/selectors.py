@@ -192,18 +192,24 @@ def _grouped(qs, column: str, **aggregates) -> dict:
     return {row[column]: row for row in qs.values(column).annotate(**aggregates).order_by()}
 
 
-def volunteer_counts(area: Area, on: dt.date) -> list[AreaCounts]:
-    """The numbers of each child area of `area` (a province's cities, a city's towns, a
-    town's communities) as of `on`; a community gives its own row.
+LEVEL_ORDER = [AreaLevel.PROVINCE, AreaLevel.CITY, AreaLevel.TOWN, AreaLevel.COMMUNITY]
 
-    A fixed number of grouped queries whatever the number of areas: the child areas, then
-    one each for volunteers, service records, organizations, teams and stations. Volunteers
-    and records are placed by the volunteer's area of residence; organizations, teams and
+
+def volunteer_counts(area: Area, on: dt.date, *, level: str | None = None) -> list[AreaCounts]:
+    """The numbers of the areas one level below `area` (a province's cities, a city's towns,
+    a town's communities) as of `on`; a community gives its own row. With `level`, the
+    areas of that level anywhere inside `area` instead (e.g. every town of the province).
+
+    A fixed number of grouped queries whatever the number of areas: the areas, then one
+    each for volunteers, service records, organizations, teams and stations. Volunteers and
+    records are placed by the volunteer's area of residence; organizations, teams and
     stations by their own area.
     """
     from shezhi.registry.models import Organization
 
-    child_level = CHILD_LEVEL.get(area.level)
+    child_level = level or CHILD_LEVEL.get(area.level)
+    if child_level is not None and LEVEL_ORDER.index(child_level) <= LEVEL_ORDER.index(area.level):
+        raise ValueError(f"{child_level} is not below {area.level}")
     if child_level is None:  # a community: its own row
         children = [area]
         column = "community_id"
@@ -211,11 +217,12 @@ def volunteer_counts(area: Area, on: dt.date) -> list[AreaCounts]:
     else:
         column = LEVEL_COLUMN[child_level]
         if area.level == AreaLevel.PROVINCE:
-            children = list(Area.objects.filter(level=AreaLevel.CITY, parent=area).order_by("code"))
             scope = {"city__parent_id": area.pk}
+            inside = {"parent": area} if child_level == AreaLevel.CITY else {"city__parent": area}
         else:
-            children = list(Area.objects.filter(level=child_level, parent=area).order_by("code"))
             scope = {LEVEL_COLUMN[area.level]: area.pk}
+            inside = {"parent": area} if child_level == CHILD_LEVEL[area.level] else {LEVEL_COLUMN[area.level].removesuffix("_id"): area}
+        children = list(Area.objects.filter(level=child_level, **inside).order_by("code"))
     rows = {c.pk: AreaCounts(area=c, population=c.population, has_children=c.level != AreaLevel.COMMUNITY) for c in children}
     unplaced = AreaCounts(area=None)
 

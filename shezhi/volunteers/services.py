@@ -34,6 +34,9 @@ from shezhi.volunteers.models import (
 from shezhi.volunteers.selectors import mask_id_number
 from shezhi.volunteers.validators import normalize, validate_id
 
+# Enum .values builds a list on every call; the import checks each row against these.
+ID_TYPES = frozenset(IdType.values)
+GENDERS = frozenset(Gender.values)
 PHONE_RE = re.compile(r"1\d{10}|0\d{2,3}-?\d{7,8}")
 
 # Plain fields a caller may set through volunteer_register / volunteer_update.
@@ -70,9 +73,18 @@ class DuplicateVolunteer(ValidationError):
         )
 
 
-def age_rules_on(on: dt.date) -> AgeRules:
-    rules = AgeRules.objects.filter(valid_from__lte=on).order_by("-valid_from").first()
+def age_rules_on(on: dt.date, book: list[AgeRules] | None = None) -> AgeRules:
+    """The age rules in force on a date. `book` (all rows, newest first) saves the query
+    when many rows are checked (the import)."""
+    if book is None:
+        rules = AgeRules.objects.filter(valid_from__lte=on).order_by("-valid_from").first()
+    else:
+        rules = next((r for r in book if r.valid_from <= on), None)
     return rules or AgeRules(valid_from=on)  # the model defaults if the table was emptied
+
+
+def age_rules_book() -> list[AgeRules]:
+    return list(AgeRules.objects.order_by("-valid_from"))
 
 
 def age_on(birth_date: dt.date, on: dt.date) -> int:
@@ -89,7 +101,7 @@ def prepare_identity(*, id_type: str, id_number: str, birth_date: dt.date | None
     Returns (normalized number, hash, birth date, gender). A birth date or gender given by
     hand that contradicts the number is an error, not silently replaced.
     """
-    if id_type not in IdType.values:
+    if id_type not in ID_TYPES:
         raise ValidationError({"id_type": _("Choose an ID type from the list.")})
     try:
         number, born, sex = validate_id(id_type, id_number, today=today)
@@ -114,7 +126,14 @@ def prepare_identity(*, id_type: str, id_number: str, birth_date: dt.date | None
 
 
 def check_age(
-    *, birth_date: dt.date, on: dt.date, guardian_name: str, guardian_phone: str, guardian_consent_on, self_service: bool
+    *,
+    birth_date: dt.date,
+    on: dt.date,
+    guardian_name: str,
+    guardian_phone: str,
+    guardian_consent_on,
+    self_service: bool,
+    book: list[AgeRules] | None = None,
 ) -> None:
     """Minors need a guardian's name, phone and consent; young children cannot register alone.
 
@@ -122,7 +141,7 @@ def check_age(
     """
     if birth_date > on:
         raise ValidationError({"birth_date": _("The date of birth is after the registration date.")})
-    rules = age_rules_on(on)
+    rules = age_rules_on(on, book)
     age = age_on(birth_date, on)
     if age >= rules.adult_age:
         return
@@ -677,7 +696,7 @@ def membership_add(
 
 @transaction.atomic
 def membership_end(*, membership: Membership, by, on: dt.date | None = None) -> Membership:
-    m = Membership.objects.select_for_update().select_related("volunteer", "team", "organization").get(pk=membership.pk)
+    m = Membership.objects.select_for_update(of=("self",)).select_related("volunteer", "team", "organization").get(pk=membership.pk)
     if m.left_on is not None:
         raise ValidationError(_("The membership has already ended."))
     on = on or timezone.localdate()

@@ -167,3 +167,14 @@ def test_public_api_counts(client, areas, vols):
     assert client.get("/api/v1/volunteers/counts/", {"area": "999"}).status_code == 404
     bad = client.get("/api/v1/volunteers/counts/", {"as_of": "31/12/2024"})
     assert bad.status_code == 400 and "as_of" in bad.json()["errors"]
+
+
+def test_all_towns_of_the_province_in_one_call(areas, vols, django_assert_num_queries):
+    with django_assert_num_queries(6):
+        rows = _by_area(volunteer_counts(areas.province, D, level="town"))
+    assert set(rows) == {areas.town_a.pk, areas.town_b.pk, areas.other_town.pk}
+    assert rows[areas.town_a.pk].registered == 1 and rows[areas.other_town.pk].registered == 1
+    communities = _by_area(volunteer_counts(areas.city, D, level="community"))
+    assert set(communities) >= {areas.community_a1.pk, areas.community_b1.pk}
+    with pytest.raises(ValueError):
+        volunteer_counts(areas.town_a, D, level="city")

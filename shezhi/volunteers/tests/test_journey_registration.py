@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("var/screenshots")
 
 
-def log_in(page: Page, live_server, username: str, password: str = "pass-Shezhi-2026") -> None:
+def log_in(page: Page, live_server, username: str, password: str = "pass-Shezhi-2026") -> None:  # noqa: S107 (test accounts)
     page.context.clear_cookies()
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", username)
