@@ -41,7 +41,7 @@ class Availability(models.TextChoices):
 
 
 class VolunteerStatus(models.TextChoices):
-    ACTIVE = "active", _("Registered")
+    ACTIVE = "active", _("Active registration")
     CANCELLED = "cancelled", _("Registration cancelled")  # 注销
     MERGED = "merged", _("Merged into another record")
 
