@@ -25,4 +25,9 @@ class InspectionConfig(AppConfig):
         for kind in (ProcedureKind.ANNUAL_REPORT, ProcedureKind.RATING):
             register_kind(kind, check_submit=hooks.check_submit, on_approved=hooks.on_approved)
 
+        from shezhi.extensions import demo_seeder
+        from shezhi.inspection import demo
+
+        demo_seeder("inspection", demo.seed, order=20)
+
         daily("annual_report_reminders", "Annual report reminders", reminders, order=10)

@@ -78,8 +78,17 @@ class EditForm(_OrganizationForm):
         self.fields["reason"] = self.fields.pop("reason")
 
 
+# The credit-list statuses follow the lists (shezhi.credit): an inclusion or removal there
+# sets them, so a status typed here would be overwritten by the next decision.
+MANUAL_STATUSES = [(value, label) for value, label in OrganizationStatus.choices if value not in ("abnormal", "serious_violation")]
+
+
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("New status"), choices=OrganizationStatus.choices)
+    status = forms.ChoiceField(
+        label=_("New status"),
+        choices=MANUAL_STATUSES,
+        help_text=_("Entries on the abnormal-activity and serious-violation lists are decided on the credit pages."),
+    )
     on = forms.DateField(label=_("Effective date"), widget=DATE_WIDGET)
     reason = forms.CharField(label=_("Reason and legal basis"), widget=forms.Textarea(attrs={"rows": 2}), max_length=500)
 

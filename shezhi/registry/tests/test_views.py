@@ -167,3 +167,10 @@ class TestEditAndStatus:
         orgs.reg_a.refresh_from_db()
         assert orgs.reg_a.status == "deregistered"
         assert login(client, users.other_bureau).post(reverse("registry:status", args=[orgs.reg_b.pk]), data).status_code == 404
+
+    def test_list_statuses_are_not_set_by_hand(self, client, users, orgs):
+        url = reverse("registry:status", args=[orgs.reg_b.pk])
+        data = {"status": "abnormal", "on": dt.date.today().isoformat(), "reason": "未按时年报"}
+        login(client, users.bureau).post(url, data)
+        orgs.reg_b.refresh_from_db()
+        assert orgs.reg_b.status == "normal"
