@@ -204,7 +204,7 @@ class VerifyForm(forms.Form):
 
 
 class RedrawForm(forms.Form):
-    campaign = forms.TypedChoiceField(label=_("Campaign"), coerce=int, choices=())
+    campaign = forms.TypedChoiceField(label=_("Spot-check campaign"), coerce=int, choices=())
     seed = forms.CharField(label=_("Seed"), max_length=SEED_MAX, strip=True)
 
     def __init__(self, *args, campaigns, **kwargs):

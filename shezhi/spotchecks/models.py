@@ -227,7 +227,7 @@ class Aspect(models.TextChoices):
 
 class CheckStatus(models.TextChoices):
     PENDING = "pending", _("To be checked")
-    RECORDED = "recorded", _("Recorded")
+    RECORDED = "recorded", _("Findings recorded")
 
 
 class CheckResult(models.TextChoices):
@@ -239,7 +239,7 @@ class CheckResult(models.TextChoices):
 class Check(models.Model):
     """The check of one drawn organization by its two inspectors."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="checks", verbose_name=_("campaign"))
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="checks", verbose_name=_("spot-check campaign"))
     organization = models.ForeignKey(
         "registry.Organization", on_delete=models.PROTECT, related_name="spot_checks", verbose_name=_("organization")
     )
