@@ -31,6 +31,7 @@ from shezhi.affairs.forms import (
     approve_form_class,
     initial_from_data,
 )
+from shezhi.affairs.kinds import hooks_for
 from shezhi.affairs.models import OPEN_STATUSES, Filing, FilingStatus, ProcedureType
 from shezhi.affairs.selectors import (
     clock,
@@ -222,11 +223,22 @@ def _detail(request, filing: Filing, *, bound: dict | None = None, upload_form=N
         "documents": documents_of(filing),
         "clock": clock(filing),
         "forms": _step_forms(request, filing, bound),
+        "refusal_grounds": _refusal_grounds(request.user, filing),
         "asked": [r.name for r in filing.procedure.materials.all() if r.pk in {int(i) for i in filing.correction_items}]
         if filing.status == S.CORRECTION
         else [],
     }
     return render(request, "affairs/detail.html", context, status=status)
+
+
+def _refusal_grounds(user, filing: Filing) -> list[str]:
+    """For the person deciding: the rules of the procedure's own section that require a
+    refusal (e.g. a charity applicant penalised in the two years before). Approving is
+    refused with the same reasons."""
+    if filing.status not in services.APPROVE.sources or not is_handler(user, filing):
+        return []
+    hooks = hooks_for(filing.procedure.kind)
+    return list(hooks.check_decision(filing=filing) or []) if hooks.check_decision is not None else []
 
 
 @login_required

@@ -30,7 +30,9 @@ def seed(scale: str, seed: int, log: Callable[[str], None]) -> None:
     orgs = Organization.objects.filter(is_demo=True, registration=RegistrationKind.REGISTERED).order_by("id")
     done = set(AnnualInspection.objects.filter(organization__is_demo=True).values_list("organization_id", "year"))
     rows: list[AnnualInspection] = []
-    for org in orgs.only("id", "registration", "status", "founded_on", "legal_form", "supervising_unit", "city_id").iterator(chunk_size=2000):
+    for org in orgs.only("id", "registration", "status", "founded_on", "legal_form", "supervising_unit", "city_id").iterator(
+        chunk_size=2000
+    ):
         rules = book.for_city(org.city_id)
         for year in years:
             if (org.pk, year) in done or not annual_report_obligation(org, year, rules=rules).required:

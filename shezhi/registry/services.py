@@ -62,7 +62,9 @@ SCALAR_FIELDS = [
 M2M_FIELDS = ["service_domains", "target_groups", "served_communities"]
 # What staff may change on a record (the forms and the API offer exactly these), and what
 # a town states when it files a community organization.
-EDIT_FIELDS = [f for f in SCALAR_FIELDS if f not in ("is_community_org", "town")] + M2M_FIELDS
+# The party organization keeps its own history (shezhi.places: party_status_change), so it
+# is changed there, not in the general edit form.
+EDIT_FIELDS = [f for f in SCALAR_FIELDS if f not in ("is_community_org", "town", "party_organization")] + M2M_FIELDS
 FILING_FIELDS = [
     "name",
     "community",

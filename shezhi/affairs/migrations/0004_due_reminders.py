@@ -5,33 +5,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('affairs', '0003_procedure_kinds_charity'),
+        ("affairs", "0003_procedure_kinds_charity"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='proceduretype',
-            name='remind_days',
-            field=models.PositiveSmallIntegerField(default=2, verbose_name='remind the handlers this many working days before the promised date'),
+            model_name="proceduretype",
+            name="remind_days",
+            field=models.PositiveSmallIntegerField(
+                default=2, verbose_name="remind the handlers this many working days before the promised date"
+            ),
         ),
         migrations.AlterField(
-            model_name='proceduretype',
-            name='correction_days',
-            field=models.PositiveSmallIntegerField(default=15, help_text='After this the applicant can no longer resubmit, and the daily run closes the filing as withdrawn.', verbose_name='working days to supply missing materials'),
+            model_name="proceduretype",
+            name="correction_days",
+            field=models.PositiveSmallIntegerField(
+                default=15,
+                help_text="After this the applicant can no longer resubmit, and the daily run closes the filing as withdrawn.",
+                verbose_name="working days to supply missing materials",
+            ),
         ),
         migrations.CreateModel(
-            name='DueReminder',
+            name="DueReminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('due_soon', 'Due soon'), ('overdue', 'Overdue')], max_length=10)),
-                ('due_on', models.DateField()),
-                ('sent_on', models.DateField()),
-                ('filing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='affairs.filing')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(choices=[("due_soon", "Due soon"), ("overdue", "Overdue")], max_length=10)),
+                ("due_on", models.DateField()),
+                ("sent_on", models.DateField()),
+                ("filing", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="reminders", to="affairs.filing")),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('filing', 'kind', 'due_on'), name='due_reminder_once')],
+                "constraints": [models.UniqueConstraint(fields=("filing", "kind", "due_on"), name="due_reminder_once")],
             },
         ),
     ]

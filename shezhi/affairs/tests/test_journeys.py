@@ -87,8 +87,8 @@ def test_change_of_legal_representative_with_a_correction(page: Page, live_serve
 
     # The registry shows the new representative, with history pointing at the filing.
     page.goto(f"{base}/registry/{org.pk}/")
-    expect(page.locator("dl.facts")).to_contain_text("李四")
-    expect(page.locator("table.history")).to_contain_text(f"filing:{filing.number}")
+    expect(page.locator("#record-facts")).to_contain_text("李四")
+    expect(page.locator("#change-history")).to_contain_text(f"filing:{filing.number}")
     assert Organization.objects.get(pk=org.pk).legal_representative == "李四"
 
 

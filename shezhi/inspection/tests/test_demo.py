@@ -27,7 +27,9 @@ def test_demo_results_are_plausible_and_leave_some_unreported(monkeypatch):
         assert r.reported_on <= r.decided_on <= today
         assert r.late == (r.reported_on > annual_report_due(org, r.year).bureau)
     year = today.year - 1
-    obliged = [o for o in Organization.objects.filter(registration=RegistrationKind.REGISTERED) if annual_report_obligation(o, year).required]
+    obliged = [
+        o for o in Organization.objects.filter(registration=RegistrationKind.REGISTERED) if annual_report_obligation(o, year).required
+    ]
     reported = AnnualInspection.objects.filter(year=year).count()
     if annual_report_due(obliged[0], year).bureau < today - dt.timedelta(days=60):
         # Most reported, not all: the not-reported list and the credit queue have something to show.

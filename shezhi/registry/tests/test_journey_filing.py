@@ -43,5 +43,5 @@ def test_town_officer_files_a_community_organization(page: Page, live_server):
     expect(page.locator(".messages")).to_contain_text(org.filing_number)
     # The phone is masked on screen; the history shows the filing.
     expect(page.locator("#phone")).to_have_text("138****5678")
-    expect(page.locator("table.history")).to_contain_text("当湖街道民政")
+    expect(page.locator("#change-history")).to_contain_text("当湖街道民政")
     page.screenshot(path="var/screenshots/filing.png", full_page=True)
