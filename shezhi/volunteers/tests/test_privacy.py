@@ -162,3 +162,24 @@ def test_numbers_export_has_no_personal_data(client, users, vols):
     for v in (vols.a1, vols.b1):
         _assert_hidden(text, v)
         assert v.name not in text
+
+
+def test_large_exports_run_as_a_job_and_stay_masked(client, users, vols, monkeypatch, settings, tmp_path):
+    from shezhi.jobs.models import Job
+    from shezhi.jobs.services import job_files_dir
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setattr("shezhi.volunteers.exports.EXPORT_INLINE_MAX", 0)
+    client.force_login(users.community_a1)
+    response = client.get(reverse("volunteers:export"), {"fmt": "csv", "full": "1"})
+    job = Job.objects.get(kind="volunteers.export")
+    assert response.url == reverse("jobs:detail", args=[job.pk])
+    assert job.status == "done" and job.result["rows"] == 1
+    text = (job_files_dir() / job.output_file).read_text(encoding="utf-8-sig")
+    assert vols.a1.masked_id_number in text
+    _assert_hidden(text, vols.a1)
+    client.force_login(users.bureau)
+    client.get(reverse("volunteers:export"), {"fmt": "xlsx", "full": "1"})
+    job = Job.objects.filter(kind="volunteers.export").latest("id")
+    assert job.status == "done" and job.result["rows"] == 2
+    assert AuditEntry.objects.filter(action=AuditAction.PERSONAL_DATA_VIEWED, actor=users.bureau).exists()
