@@ -17,16 +17,49 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
 class NavItem:
     key: str
     label: Any  # a lazy translation
-    url_name: str
+    url_name: str | Callable[[Any], str | None]  # a URL name, or user -> URL (None: leave out)
     roles: frozenset[str] | None  # None: every signed-in user
     public: bool  # shown to visitors who are not signed in, too
     order: int
+    group: str
+
+
+# The menus of the main navigation, in order. An item names its group; a group with one
+# item for the user shows as a plain link. The layout is decided here, in one place.
+NAV_GROUPS: list[tuple[str, Any]] = [
+    ("", ""),  # plain links first (registry search, complaints)
+    ("public", _("Public information")),
+    ("volunteering", _("Volunteering")),
+    ("registry", _("Registry and affairs")),
+    ("supervision", _("Supervision")),
+]
+# Groups of the items other sections register, where they do not say.
+DEFAULT_GROUP = {
+    "credit_lists": "public",
+    "spotcheck_results": "public",
+    "charity": "public",
+    "places": "public",
+    "activities": "volunteering",
+    "activities_manage": "volunteering",
+    "volunteer_register": "volunteering",
+    "volunteer_me": "volunteering",
+    "volunteers": "volunteering",
+    "volunteer_org": "volunteering",
+    "places_staff": "registry",
+    "charity_mine": "registry",
+    "credit_queue": "supervision",
+    "spotchecks": "supervision",
+    "rectifications": "supervision",
+    "complaints_staff": "supervision",
+    "charity_staff": "supervision",
+}
 
 
 @dataclass(frozen=True)
@@ -61,8 +94,9 @@ _sections: dict[str, OrganizationSection] = {}
 _seeders: dict[str, DemoSeeder] = {}
 
 
-def nav_item(key: str, label, url_name: str, *, roles=None, public: bool = False, order: int = 100) -> None:
-    _nav[key] = NavItem(key, label, url_name, frozenset(roles) if roles is not None else None, public, order)
+def nav_item(key: str, label, url_name, *, roles=None, public: bool = False, order: int = 100, group: str | None = None) -> None:
+    group = DEFAULT_GROUP.get(key, "") if group is None else group
+    _nav[key] = NavItem(key, label, url_name, frozenset(roles) if roles is not None else None, public, order, group)
 
 
 def organization_section(key: str, template: str, context, *, audience: str = "public", order: int = 100) -> None:
@@ -76,6 +110,7 @@ def demo_seeder(key: str, run, *, order: int = 100) -> None:
 
 
 def nav_for(user) -> list[dict]:
+    """The links the user's menu shows: [{"key", "label", "url", "group"}], in menu order."""
     signed_in = bool(user is not None and user.is_authenticated)
     role = getattr(user, "role", None) if signed_in else None
     items = []
@@ -86,11 +121,29 @@ def nav_for(user) -> list[dict]:
         elif not item.public:
             continue
         try:
-            url = reverse(item.url_name)
+            url = item.url_name(user) if callable(item.url_name) else reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append({"key": item.key, "label": item.label, "url": url})
+        if url:
+            items.append({"key": item.key, "label": item.label, "url": url, "group": item.group})
     return items
+
+
+def nav_menus(user) -> list[dict]:
+    """nav_for(user) arranged in NAV_GROUPS: [{"key", "label", "items"}]; the plain links
+    come as one-item menus without a label."""
+    items = nav_for(user)
+    menus = []
+    known = {key for key, _label in NAV_GROUPS}
+    for key, label in NAV_GROUPS:
+        members = [i for i in items if i["group"] == key or (key == "" and i["group"] not in known)]
+        if not members:
+            continue
+        if key == "" or len(members) == 1:
+            menus += [{"key": m["key"], "label": "", "items": [m]} for m in members]
+        else:
+            menus.append({"key": key, "label": label, "items": members})
+    return menus
 
 
 def sections_for(organization, request, *, audience: str) -> list[dict]:

@@ -8,7 +8,11 @@ class AffairsConfig(AppConfig):
 
     def ready(self):
         from shezhi.affairs.services import filings_due_reminders, filings_lapse_corrections
+        from shezhi.extensions import nav_item
         from shezhi.jobs.schedule import daily
+
+        nav_item("affairs", _("Online affairs"), "affairs:list", order=20, group="registry")
+        nav_item("affairs_metrics", _("Service metrics"), "affairs:metrics", roles=["bureau"], order=21, group="registry")
 
         daily(
             "affairs_lapse_corrections",

@@ -26,6 +26,7 @@ def test_bureau_uploads_sees_reasons_confirms_and_finds_the_rows(page: Page, liv
     page.fill("#id_username", "bureau")
     page.fill("#id_password", "pass-Shezhi-2026")
     page.click("button[type=submit]")
+    page.click("details[data-menu='registry'] > summary")
     page.click("nav.mainnav a[href='/registry/import/']")
     page.set_input_files("#id_file", str(path))
     page.click("form.form button[type=submit]")

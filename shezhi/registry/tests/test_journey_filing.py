@@ -25,6 +25,7 @@ def test_town_officer_files_a_community_organization(page: Page, live_server):
     page.click("button[type=submit]")
     expect(page).to_have_url(f"{live_server.url}/registry/")
 
+    page.click("details[data-menu='registry'] > summary")
     page.get_by_role("link", name="备案社区社会组织").first.click()
     # First submit with nothing filled: the form explains what is missing, in Chinese.
     page.click("button[type=submit]")
