@@ -5,10 +5,26 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from shezhi.volunteers.testing import make_id_number, make_volunteer
 
 PASSWORD = "pass-Shezhi-2026"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are compared in their English source form, whatever the catalogue holds."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client():
+    """The test client reads pages in English (the source language of the messages)."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
 
 
 @pytest.fixture
