@@ -141,7 +141,7 @@ class ProfileForm(ServiceErrorsMixin, _AreaFields, _ProfileFields):
 
 
 class StaffEditForm(ServiceErrorsMixin, _AreaFields, _ProfileFields, _GuardianFields):
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=_("Full name"), max_length=60)
     reason = forms.CharField(label=_("Reason for the change"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
 
     field_order = ["name", "phone", "town", "community", "skills", "skills_note", "preferences", "availability"]
@@ -221,7 +221,7 @@ class TeamForm(ServiceErrorsMixin, forms.Form):
 
 class AddMemberForm(forms.Form):
     volunteer_number = forms.CharField(label=_("Volunteer number"), max_length=20)
-    name = forms.CharField(label=_("Name"), max_length=60, help_text=_("Both must match the volunteer's registration."))
+    name = forms.CharField(label=_("Full name"), max_length=60, help_text=_("Both must match the volunteer's registration."))
     joined_on = forms.DateField(label=_("Joined on"), widget=DATE_WIDGET, required=False)
 
 

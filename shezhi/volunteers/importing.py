@@ -616,7 +616,7 @@ class _ErrorReport:
 
             self.workbook = Workbook(write_only=True)
             self.sheet = self.workbook.create_sheet(_("Errors"))
-            self.sheet.append([_("Row"), _("Column"), _("Column name"), _("Name"), _("Reason")])
+            self.sheet.append([_("Row"), _("Column"), _("Column name"), _("Full name"), _("Reason")])
         self.sheet.append([error.row, error.letter, error.column, error.name, error.message])
 
     def save(self, path: Path) -> bool:
