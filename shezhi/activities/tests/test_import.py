@@ -80,10 +80,10 @@ def test_report_then_import_the_valid_rows(client, users, people, vorg):
     by_row = {e["row"]: e for e in check.result["errors"]}
     assert set(by_row) == {5, 6, 7, 8, 9, 10, 11, 12}
     assert by_row[5]["column"] == "志愿者编号" and by_row[5]["letter"] == "A"
-    assert "another volunteer" in by_row[6]["message"]
+    assert "不属于同一名志愿者" in by_row[6]["message"]  # the report is in the site language
     assert by_row[7]["column"] == "服务日期"
     assert by_row[9]["column"] == "记录组织"
-    assert "Row 3" in by_row[10]["message"]
+    assert "第3行" in by_row[10]["message"]
     page = client.get(f"/activities/import/{check.pk}/").content.decode()
     assert 'data-row="5"' in page and "confirm-form" in page
     assert not HoursRecord.objects.exists()  # nothing before confirmation

@@ -138,7 +138,7 @@ def test_an_organization_creates_an_activity(client, users, vorg, areas):
     assert activity.organization == vorg and activity.city == areas.city and len(activity.sign_in_code) == 6
     # Bad input: a clear message, no 500.
     bad = client.post("/activities/manage/new/", {**data, "ends_at": data["starts_at"], "headcount": 0})
-    assert bad.status_code == 400 and b"end after it starts" in bad.content
+    assert bad.status_code == 400 and "活动结束时间须晚于开始时间" in bad.content.decode()
 
 
 def test_staff_create_only_in_their_area(client, users, vorg, areas):
