@@ -100,7 +100,7 @@ def test_report_then_import_the_valid_rows(client, users, people, vorg):
     # Importing the same file again: the rows are refused as imported before.
     upload(client, xlsx(rows[:2]))
     again = Job.objects.filter(kind=KIND_VALIDATE).order_by("-id").first()
-    assert again.result["valid"] == 0 and all("imported before" in e["message"] for e in again.result["errors"])
+    assert again.result["valid"] == 0 and all("此前已导入" in e["message"] for e in again.result["errors"])
 
 
 def test_the_write_is_all_or_nothing(users, people, vorg, tmp_path, monkeypatch):
