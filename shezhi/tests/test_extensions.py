@@ -24,7 +24,8 @@ def test_menus_group_items_and_a_lone_item_is_a_plain_link(monkeypatch, users):
     extensions.nav_item("b", "B", "portal:search", roles=["bureau", "town"], group="supervision")
     extensions.nav_item("odd", "Odd", "portal:home", roles=["bureau"], group="no-such-group")
     menus = extensions.nav_menus(users.bureau)
-    assert [(m["key"], [i["key"] for i in m["items"]]) for m in menus] == [("search", ["search"]), ("odd", ["odd"]), ("supervision", ["a", "b"])]
+    shown = [(m["key"], [i["key"] for i in m["items"]]) for m in menus]
+    assert shown == [("search", ["search"]), ("odd", ["odd"]), ("supervision", ["a", "b"])]
     assert [m["key"] for m in extensions.nav_menus(users.town_a)] == ["search", "b"]
     assert [m["key"] for m in extensions.nav_menus(None)] == ["search"]
 
