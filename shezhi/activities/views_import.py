@@ -1,17 +1,8 @@
 """Pages of the import of service records: upload, the check's report, confirmation,
-template. The bureau and town officers only; anyone else (and anyone looking at another
-person's import) gets 404."""
+template, through the shared pages of shezhi.importpages. The bureau and town officers
+only; anyone else (and anyone looking at another person's import) gets 404."""
 
 from __future__ import annotations
-
-from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils import translation
-from django.views.decorators.http import require_POST
 
 from shezhi.activities.importing import (
     COLUMNS,
@@ -23,88 +14,19 @@ from shezhi.activities.importing import (
     template_notes,
     template_rows,
 )
-from shezhi.jobs.models import Job
+from shezhi.importpages import ImportPages, TemplateFile
 from shezhi.registry.importing import ImportRefused
-from shezhi.registry.views_import import UploadForm
-from shezhi.tabular import CSV, XLSX, TabularError, store_upload, table_response
 
-ERRORS_PER_PAGE = 100
-
-
-def _require_importer(user) -> None:
-    if not can_import(user):
-        raise Http404
-
-
-def import_job_for(user, pk: int) -> Job:
-    _require_importer(user)
-    try:
-        return Job.objects.get(pk=pk, created_by=user, kind__in=(KIND_VALIDATE, KIND_WRITE))
-    except (Job.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-
-
-@login_required
-def import_start(request):
-    _require_importer(request.user)
-    form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            stored = store_upload(upload.chunks(), filename=upload.name)
-        except TabularError as exc:
-            form.add_error("file", str(exc))
-        else:
-            job = import_begin(upload=stored, filename=upload.name, by=request.user, language=translation.get_language())
-            return redirect("activities:import_detail", job.pk)
-    recent = Job.objects.filter(created_by=request.user, kind=KIND_VALIDATE).order_by("-created_at", "-id")[:10]
-    context = {"form": form, "recent": recent, "columns": COLUMNS, "max_mb": settings.IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024)}
-    return render(request, "activities/import_upload.html", context, status=400 if form.errors else 200)
-
-
-@login_required
-def import_template(request, fmt: str):
-    _require_importer(request.user)
-    if fmt not in (XLSX, CSV):
-        raise Http404
-    return table_response(fmt, "志愿服务记录导入模板", [c.header for c in COLUMNS], template_rows(), title="服务记录", extra=template_notes)
-
-
-@login_required
-def import_detail(request, pk: int):
-    job = import_job_for(request.user, pk)
-    if request.htmx:
-        if job.finished:
-            response = HttpResponse("")
-            response["HX-Refresh"] = "true"
-            return response
-        return render(request, "activities/import_progress.html", {"job": job})
-    errors = Paginator(job.result.get("errors", []) if job.kind == KIND_VALIDATE else [], ERRORS_PER_PAGE)
-    write_job = None
-    if job.kind == KIND_VALIDATE and job.result.get("import_job"):
-        write_job = Job.objects.filter(pk=job.result["import_job"], created_by=request.user).first()
-    context = {
-        "job": job,
-        "result": job.result,
-        "errors": errors.get_page(request.GET.get("page")),
-        "write_job": write_job,
-        "can_confirm": job.kind == KIND_VALIDATE
-        and job.status == "done"
-        and job.result.get("valid")
-        and not job.result.get("file_error")
-        and (write_job is None or write_job.status == "failed"),
-        "check_job_id": job.params.get("validation_job"),
-    }
-    return render(request, "activities/import_detail.html", context)
-
-
-@login_required
-@require_POST
-def import_confirm_view(request, pk: int):
-    job = import_job_for(request.user, pk)
-    try:
-        write = import_confirm(job=job, by=request.user)
-    except ImportRefused as exc:
-        messages.error(request, str(exc))
-        return redirect("activities:import_detail", job.pk)
-    return redirect("activities:import_detail", write.pk)
+pages = ImportPages(
+    namespace="activities",
+    templates="activities",
+    kind_validate=KIND_VALIDATE,
+    kind_write=KIND_WRITE,
+    columns=COLUMNS,
+    can_import=can_import,
+    begin=import_begin,
+    confirm=lambda job, request: import_confirm(job=job, by=request.user),
+    refused=ImportRefused,
+    template_file=lambda user: TemplateFile("志愿服务记录导入模板", "服务记录", template_rows(), template_notes),
+)
+import_start, import_template, import_detail, import_confirm_view = pages.views()

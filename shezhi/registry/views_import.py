@@ -1,26 +1,14 @@
-"""Pages of the spreadsheet import: upload, the check's report, confirmation, template.
+"""Pages of the organization import: upload, the check's report, confirmation, template.
 
-The work runs in jobs (shezhi.registry.importing); these views only start them and show
-them. Only the bureau and town officers import; everyone else gets 404, as does anyone
-looking at an import someone else started.
+The work runs in jobs (shezhi.registry.importing); the shared pages of shezhi.importpages
+start and show them. Only the bureau and town officers import; everyone else gets 404, as
+does anyone looking at an import someone else started.
 """
 
 from __future__ import annotations
 
-from django import forms
-from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils import translation
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
-
 from shezhi.audit.middleware import client_ip
-from shezhi.jobs.models import Job
+from shezhi.importpages import ImportPages, TemplateFile
 from shezhi.registry.importing import (
     COLUMNS,
     KIND_VALIDATE,
@@ -33,115 +21,19 @@ from shezhi.registry.importing import (
     template_notes,
     template_rows,
 )
-from shezhi.tabular import CSV, XLSX, TabularError, store_upload, table_response
 
-ERRORS_PER_PAGE = 100
-RECENT_PER_PAGE = 10
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Spreadsheet (.xlsx or .csv)"),
-        help_text=gettext_lazy("The first sheet is read. The header row may have title rows above it."),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        limit = settings.IMPORT_MAX_UPLOAD_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is larger than the limit of %(mb)s MB: split it into smaller files.") % {"mb": limit // (1024 * 1024)}
-            )
-        return upload
-
-
-def _require_importer(user) -> None:
-    if not can_import(user):
-        raise Http404
-
-
-def import_job_for(user, pk: int) -> Job:
-    """An import job its creator may see; anything else is not found."""
-    _require_importer(user)
-    try:
-        return Job.objects.get(pk=pk, created_by=user, kind__in=(KIND_VALIDATE, KIND_WRITE))
-    except (Job.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-
-
-@login_required
-def import_start(request):
-    """Upload a spreadsheet; its rows are checked in the background, nothing is written yet."""
-    _require_importer(request.user)
-    form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            stored = store_upload(upload.chunks(), filename=upload.name)
-        except TabularError as exc:
-            form.add_error("file", str(exc))
-        else:
-            job = import_begin(upload=stored, filename=upload.name, by=request.user, language=translation.get_language())
-            return redirect("registry:import_detail", job.pk)
-    recent = Job.objects.filter(created_by=request.user, kind=KIND_VALIDATE).order_by("-created_at", "-id")
-    context = {
-        "form": form,
-        "recent": Paginator(recent, RECENT_PER_PAGE).get_page(request.GET.get("page")),
-        "columns": COLUMNS,
-        "max_mb": settings.IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024),
-    }
-    return render(request, "registry/import_upload.html", context, status=400 if form.errors else 200)
-
-
-@login_required
-def import_template(request, fmt: str):
-    """The template to fill in: the headers and one example row (.xlsx with notes, or .csv)."""
-    _require_importer(request.user)
-    if fmt not in (XLSX, CSV):
-        raise Http404
-    rows = template_rows(ImportScope(request.user))
-    headers = [c.header for c in COLUMNS]
-    return table_response(fmt, "社会组织导入模板", headers, rows, title="社会组织", extra=template_notes)
-
-
-@login_required
-def import_detail(request, pk: int):
-    """One import: its progress while it runs, then the check's report or the result."""
-    job = import_job_for(request.user, pk)
-    if request.htmx:
-        if job.finished:
-            # The report replaces the whole page once the work is done.
-            response = HttpResponse("")
-            response["HX-Refresh"] = "true"
-            return response
-        return render(request, "registry/import_progress.html", {"job": job})
-    errors = Paginator(job.result.get("errors", []) if job.kind == KIND_VALIDATE else [], ERRORS_PER_PAGE)
-    write_job = None
-    if job.kind == KIND_VALIDATE and job.result.get("import_job"):
-        write_job = Job.objects.filter(pk=job.result["import_job"], created_by=request.user).first()
-    context = {
-        "job": job,
-        "result": job.result,
-        "errors": errors.get_page(request.GET.get("page")),
-        "write_job": write_job,
-        "can_confirm": job.kind == KIND_VALIDATE
-        and job.status == "done"
-        and job.result.get("valid")
-        and not job.result.get("file_error")
-        and (write_job is None or write_job.status == "failed"),
-        "check_job_id": job.params.get("validation_job"),
-    }
-    return render(request, "registry/import_detail.html", context)
-
-
-@login_required
-@require_POST
-def import_confirm_view(request, pk: int):
-    """The user confirms: write the valid rows, all in one transaction, in the background."""
-    job = import_job_for(request.user, pk)
-    try:
-        write = import_confirm(job=job, by=request.user, ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", ""))
-    except ImportRefused as exc:
-        messages.error(request, str(exc))
-        return redirect("registry:import_detail", job.pk)
-    return redirect("registry:import_detail", write.pk)
+pages = ImportPages(
+    namespace="registry",
+    templates="registry",
+    kind_validate=KIND_VALIDATE,
+    kind_write=KIND_WRITE,
+    columns=COLUMNS,
+    can_import=can_import,
+    begin=import_begin,
+    confirm=lambda job, request: import_confirm(
+        job=job, by=request.user, ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
+    ),
+    refused=ImportRefused,
+    template_file=lambda user: TemplateFile("社会组织导入模板", "社会组织", template_rows(ImportScope(user)), template_notes),
+)
+import_start, import_template, import_detail, import_confirm_view = pages.views()
