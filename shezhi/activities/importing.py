@@ -36,7 +36,8 @@ from shezhi.audit.models import AuditAction
 from shezhi.audit.services import audit_record
 from shezhi.jobs.models import Job, JobStatus
 from shezhi.jobs.services import job_create, job_files_dir, job_finish, job_running
-from shezhi.registry.importing import ImportAborted, ImportRefused, RowError, ValidRows
+from shezhi.registry.importing import ImportAborted, ImportRefused, RowError, ValidRows, check_rows, sheet_for_job
+from shezhi.registry.importing import Validation as BaseValidation
 from shezhi.registry.models import Organization
 from shezhi.tabular import (
     CellError,
@@ -49,7 +50,6 @@ from shezhi.tabular import (
     clean_text,
     count_rows,
     header_key,
-    inspect_file,
     is_blank_row,
     iter_rows,
     locate_header,
@@ -289,47 +289,21 @@ def open_rows(sheet: SheetFile, scope: ImportScope, *, batch_size: int = BATCH_S
 
 
 @dataclass
-class Validation:
-    header_row: int = 0
-    ignored_columns: list[str] = field(default_factory=list)
-    rows: int = 0
-    valid: int = 0
-    invalid_rows: int = 0
-    error_count: int = 0
-    hours: str = "0"
-    errors: list[dict] = field(default_factory=list)
-    digest: str = ""
-    file_error: str = ""
+class Validation(BaseValidation):
+    hours: str = "0"  # the hours of the valid rows, for the report
 
 
 def validate_sheet(sheet: SheetFile, *, by, batch_size: int = BATCH_SIZE, on_error: Callable[[RowError], None] | None = None) -> Validation:
     """Check every row of the file; nothing is written."""
     scope = ImportScope(by)
-    report = Validation()
-    valid = ValidRows()
-    total = Decimal(0)
-    try:
-        header, rows = open_rows(sheet, scope, batch_size=batch_size)
-        report.header_row, report.ignored_columns = header.row, header.ignored
-        for checked in rows:
-            report.rows += 1
-            if checked.ok:
-                valid.add(checked.row)
-                total += checked.record.hours
-            else:
-                report.invalid_rows += 1
-                for error in checked.errors:
-                    report.error_count += 1
-                    if len(report.errors) < MAX_STORED_ERRORS:
-                        report.errors.append(error.as_dict())
-                    if on_error is not None:
-                        on_error(error)
-    except TabularError as exc:
-        report.file_error = str(exc)
-        return report
-    if report.rows == 0:
-        report.file_error = _("The file has a header but no rows of data.")
-    report.valid, report.digest, report.hours = valid.count, valid.digest, str(total)
+    total = [Decimal(0)]
+
+    def add_hours(checked: CheckedRow) -> None:
+        total[0] += checked.record.hours
+
+    report = check_rows(lambda: open_rows(sheet, scope, batch_size=batch_size), report=Validation(), on_valid=add_hours, on_error=on_error)
+    if not report.file_error:
+        report.hours = str(total[0])
     return report
 
 
@@ -433,19 +407,12 @@ def import_begin(*, upload: StoredUpload, filename: str, by, language: str = "",
     return job
 
 
-def _sheet_for(job: Job) -> SheetFile:
-    path = stored_path(job.input_file)
-    if not path.exists():
-        raise TabularError(_("The uploaded file is no longer on the server: upload it again."))
-    return inspect_file(path, filename=job.params.get("filename") or path.name)
-
-
 def run_validation(job: Job, *, batch_size: int = BATCH_SIZE) -> Validation:
     with job_running(job) as progress, translation.override(job.params.get("language") or None):
         report_name = f"hours-import-{job.pk}-errors.xlsx"
         errors = _ErrorReport()
         try:
-            sheet = _sheet_for(job)
+            sheet = sheet_for_job(job)
             progress.stage(_("Checking rows"), total=count_rows(sheet))
             report = validate_sheet(sheet, by=job.created_by, batch_size=batch_size, on_error=errors.add)
         except TabularError as exc:
@@ -492,7 +459,7 @@ def run_write(job: Job, *, batch_size: int = BATCH_SIZE) -> dict[str, Any]:
     with job_running(job) as progress, translation.override(job.params.get("language") or None):
         progress.stage(_("Writing rows"), total=check.result.get("valid", 0))
         try:
-            sheet = _sheet_for(job)
+            sheet = sheet_for_job(job)
         except TabularError as exc:
             raise ImportAborted(_("Nothing was imported: %(reason)s") % {"reason": exc}) from exc
         counts = write_sheet(

@@ -587,27 +587,30 @@ class Validation:
     file_error: str = ""
 
 
-def validate_sheet(
-    sheet: SheetFile,
+def check_rows(
+    opener: Callable[[], tuple[HeaderMap, Iterable[Any]]],
     *,
-    by,
-    batch_size: int = BATCH_SIZE,
+    report: Validation | None = None,
+    on_valid: Callable[[Any], None] | None = None,
     on_error: Callable[[RowError], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
-    row_cache: Path | None = None,
 ) -> Validation:
-    """Check every row of the file; nothing is written to the registry."""
-    scope = ImportScope(by)
-    report = Validation()
+    """The check every import runs: read the rows `opener` gives (its header and checked
+    rows, each with .ok, .row and .errors), count them, keep the first errors for the
+    report and a digest of the valid rows, which the write compares to prove it writes
+    what the user confirmed. Nothing is written."""
+    report = report if report is not None else Validation()
     valid = ValidRows()
     try:
-        header, rows = open_rows(sheet, scope, batch_size=batch_size, row_cache=row_cache)
+        header, rows = opener()
         report.header_row = header.row
         report.ignored_columns = header.ignored
         for checked in rows:
             report.rows += 1
             if checked.ok:
                 valid.add(checked.row)
+                if on_valid is not None:
+                    on_valid(checked)
             else:
                 report.invalid_rows += 1
                 for error in checked.errors:
@@ -626,6 +629,22 @@ def validate_sheet(
     report.valid = valid.count
     report.digest = valid.digest
     return report
+
+
+def validate_sheet(
+    sheet: SheetFile,
+    *,
+    by,
+    batch_size: int = BATCH_SIZE,
+    on_error: Callable[[RowError], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    row_cache: Path | None = None,
+) -> Validation:
+    """Check every row of the file; nothing is written to the registry."""
+    scope = ImportScope(by)
+    return check_rows(
+        lambda: open_rows(sheet, scope, batch_size=batch_size, row_cache=row_cache), on_error=on_error, on_progress=on_progress
+    )
 
 
 class ImportAborted(Exception):
@@ -739,7 +758,8 @@ def import_begin(*, upload: StoredUpload, filename: str, by, language: str = "",
     return job
 
 
-def _sheet_for(job: Job) -> SheetFile:
+def sheet_for_job(job: Job) -> SheetFile:
+    """The uploaded file of an import job, as it was stored at the upload."""
     path = stored_path(job.input_file)
     if not path.exists():
         raise TabularError(_("The uploaded file is no longer on the server: upload it again."))
@@ -753,7 +773,7 @@ def run_validation(job: Job, *, batch_size: int = BATCH_SIZE) -> Validation:
         cache_name = f"import-{job.pk}-{Path(job.input_file).stem}-rows.jsonl"
         error_report = _ErrorReport()
         try:
-            sheet = _sheet_for(job)
+            sheet = sheet_for_job(job)
             progress.stage(_("Checking rows"), total=count_rows(sheet))
             report = validate_sheet(
                 sheet,
@@ -846,10 +866,10 @@ def run_write(job: Job, *, batch_size: int = BATCH_SIZE) -> dict[str, int]:
         # The copy of the workbook's rows made by the check, if complete; else the file itself.
         cache = job_files_dir() / check.result["row_cache"] if check.result.get("row_cache") else None
         try:
-            sheet = (cached_sheet(cache) if cache else None) or _sheet_for(job)
+            sheet = (cached_sheet(cache) if cache else None) or sheet_for_job(job)
         except TabularError as exc:
             raise ImportAborted(_("Nothing was imported: %(reason)s") % {"reason": exc}) from exc
-        with _OutsideProgress(job) as side:
+        with OutsideProgress(job) as side:
             counts = write_sheet(
                 sheet,
                 by=job.created_by,
@@ -874,7 +894,7 @@ def run_write(job: Job, *, batch_size: int = BATCH_SIZE) -> dict[str, int]:
     return counts
 
 
-class _OutsideProgress:
+class OutsideProgress:
     """Progress written while the import's transaction is open.
 
     On PostgreSQL it goes through a second connection, so the progress page sees it before
@@ -886,7 +906,7 @@ class _OutsideProgress:
         self.job_id = job.pk
         self.conn = None
 
-    def __enter__(self) -> _OutsideProgress:
+    def __enter__(self) -> OutsideProgress:
         if connection.vendor == "postgresql":
             self.conn = connections.create_connection(DEFAULT_DB_ALIAS)
         return self

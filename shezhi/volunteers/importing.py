@@ -36,7 +36,16 @@ from shezhi.audit.services import audit_record
 from shezhi.jobs.models import Job, JobStatus
 from shezhi.jobs.services import job_create, job_files_dir, job_finish, job_running
 from shezhi.privacy import keyed_hash
-from shezhi.registry.importing import ImportAborted, ImportRefused, RowError, Validation, ValidRows, _OutsideProgress
+from shezhi.registry.importing import (
+    ImportAborted,
+    ImportRefused,
+    OutsideProgress,
+    RowError,
+    Validation,
+    ValidRows,
+    check_rows,
+    sheet_for_job,
+)
 from shezhi.registry.models import ServiceDomain
 from shezhi.tabular import (
     XLSX,
@@ -52,7 +61,6 @@ from shezhi.tabular import (
     clean_text,
     count_rows,
     header_key,
-    inspect_file,
     is_blank_row,
     iter_rows,
     locate_header,
@@ -462,34 +470,9 @@ def validate_sheet(
 ) -> Validation:
     """Check every row of the file; nothing is written."""
     scope = ImportScope(by)
-    report = Validation()
-    valid = ValidRows()
-    try:
-        header, rows = open_rows(sheet, scope, batch_size=batch_size, row_cache=row_cache)
-        report.header_row = header.row
-        report.ignored_columns = header.ignored
-        for checked in rows:
-            report.rows += 1
-            if checked.ok:
-                valid.add(checked.row)
-            else:
-                report.invalid_rows += 1
-                for error in checked.errors:
-                    report.error_count += 1
-                    if len(report.errors) < MAX_STORED_ERRORS:
-                        report.errors.append(error.as_dict())
-                    if on_error is not None:
-                        on_error(error)
-            if on_progress is not None:
-                on_progress(checked.row)
-    except TabularError as exc:
-        report.file_error = str(exc)
-        return report
-    if report.rows == 0:
-        report.file_error = _("The file has a header but no rows of data.")
-    report.valid = valid.count
-    report.digest = valid.digest
-    return report
+    return check_rows(
+        lambda: open_rows(sheet, scope, batch_size=batch_size, row_cache=row_cache), on_error=on_error, on_progress=on_progress
+    )
 
 
 def write_sheet(
@@ -597,13 +580,6 @@ def import_begin(*, upload: StoredUpload, filename: str, by, language: str = "",
     return job
 
 
-def _sheet_for(job: Job) -> SheetFile:
-    path = stored_path(job.input_file)
-    if not path.exists():
-        raise TabularError(_("The uploaded file is no longer on the server: upload it again."))
-    return inspect_file(path, filename=job.params.get("filename") or path.name)
-
-
 class _ErrorReport:
     """Every error of a check, streamed into an .xlsx sheet."""
 
@@ -632,7 +608,7 @@ def run_validation(job: Job, *, batch_size: int = BATCH_SIZE) -> Validation:
         cache_name = f"vimport-{job.pk}-{Path(job.input_file).stem}-rows.jsonl"
         error_report = _ErrorReport()
         try:
-            sheet = _sheet_for(job)
+            sheet = sheet_for_job(job)
             progress.stage(_("Checking rows"), total=count_rows(sheet))
             report = validate_sheet(
                 sheet,
@@ -692,10 +668,10 @@ def run_write(job: Job, *, batch_size: int = BATCH_SIZE) -> dict[str, int]:
         progress.stage(_("Writing rows"), total=expected)
         cache = job_files_dir() / check.result["row_cache"] if check.result.get("row_cache") else None
         try:
-            sheet = (cached_sheet(cache) if cache else None) or _sheet_for(job)
+            sheet = (cached_sheet(cache) if cache else None) or sheet_for_job(job)
         except TabularError as exc:
             raise ImportAborted(_("Nothing was imported: %(reason)s") % {"reason": exc}) from exc
-        with _OutsideProgress(job) as side:
+        with OutsideProgress(job) as side:
             counts = write_sheet(
                 sheet,
                 by=job.created_by,
