@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -36,7 +35,15 @@ from shezhi.audit.models import AuditAction
 from shezhi.audit.services import audit_record
 from shezhi.jobs.models import Job, JobStatus
 from shezhi.jobs.services import job_create, job_files_dir, job_finish, job_running
-from shezhi.registry.importing import ImportAborted, ImportRefused, RowError, ValidRows, check_rows, sheet_for_job
+from shezhi.registry.importing import (
+    ImportAborted,
+    ImportRefused,
+    RowError,
+    check_rows,
+    sheet_for_job,
+    write_rows,
+    write_transaction,
+)
 from shezhi.registry.importing import Validation as BaseValidation
 from shezhi.registry.models import Organization
 from shezhi.tabular import (
@@ -60,8 +67,6 @@ from shezhi.tabular import (
 from shezhi.volunteers.models import Volunteer, VolunteerStatus
 from shezhi.volunteers.services import id_hash_of
 from shezhi.volunteers.validators import normalize
-
-log = logging.getLogger(__name__)
 
 KIND_VALIDATE = "activities.import.validate"
 KIND_WRITE = "activities.import.write"
@@ -307,66 +312,51 @@ def validate_sheet(sheet: SheetFile, *, by, batch_size: int = BATCH_SIZE, on_err
     return report
 
 
+def _changed_message(problem: RowError | None) -> str:
+    message = _("Nothing was imported: the records or the file changed since the check, so the rows are not the ones you confirmed.")
+    if problem is not None:
+        message += " " + _("For example row %(row)d: %(reason)s") % {"row": problem.row, "reason": problem.message}
+    return message
+
+
 def write_sheet(
     sheet: SheetFile, *, by, source: str, expected_rows: int, expected_digest: str, filename: str = "", batch_size: int = BATCH_SIZE
 ) -> dict[str, Any]:
     """Check the file again and write its valid rows, all in one transaction (or nothing)."""
     scope = ImportScope(by)
-    valid = ValidRows()
-    first_problem: RowError | None = None
     now = timezone.now()
-    written = 0
-    total = Decimal(0)
-    try:
-        with transaction.atomic():
-            _header, rows = open_rows(sheet, scope, batch_size=batch_size)
-            pending: list[HoursRecord] = []
-            for checked in rows:
-                if not checked.ok:
-                    if first_problem is None and checked.errors:
-                        first_problem = checked.errors[0]
-                    continue
-                valid.add(checked.row)
-                if valid.count > expected_rows:
-                    break
-                record = checked.record
-                record.submitted_by = by
-                record.decided_by = by
-                record.decided_at = now
-                pending.append(record)
-                if len(pending) >= batch_size:
-                    HoursRecord.objects.bulk_create(pending)
-                    written += len(pending)
-                    total += sum((r.hours for r in pending), Decimal(0))
-                    pending = []
-            if valid.count != expected_rows or valid.digest != expected_digest:
-                message = _(
-                    "Nothing was imported: the records or the file changed since the check, so the rows are not the ones you confirmed."
-                )
-                if first_problem is not None:
-                    message += " " + _("For example row %(row)d: %(reason)s") % {"row": first_problem.row, "reason": first_problem.message}
-                raise ImportAborted(message)
-            if pending:
-                HoursRecord.objects.bulk_create(pending)
-                written += len(pending)
-                total += sum((r.hours for r in pending), Decimal(0))
-            audit_record(
-                action=AuditAction.HOURS_RECORDED,
-                by=by,
-                target_type="jobs.job",
-                target_id=source.removeprefix("job:"),
-                target_label=filename[:300],
-                changes={"file": [None, filename], "imported": [None, written], "hours": [None, str(total)]},
-                source=source,
-            )
-    except ImportAborted:
-        raise
-    except TabularError as exc:
-        raise ImportAborted(_("Nothing was imported: %(reason)s") % {"reason": exc}) from exc
-    except Exception as exc:  # the database refused something: rolled back
-        log.exception("service record import %s failed while writing", source)
-        raise ImportAborted(_("Nothing was imported: the database refused the data (%(error)s).") % {"error": exc}) from exc
-    return {"imported": written, "hours": str(total)}
+    counts = {"written": 0, "hours": Decimal(0)}
+
+    def flush(pending: list[CheckedRow]) -> None:
+        records = [checked.record for checked in pending]
+        for record in records:
+            record.submitted_by = by
+            record.decided_by = by
+            record.decided_at = now
+        HoursRecord.objects.bulk_create(records)
+        counts["written"] += len(records)
+        counts["hours"] += sum((r.hours for r in records), Decimal(0))
+
+    with write_transaction("service record", source):
+        _header, rows = open_rows(sheet, scope, batch_size=batch_size)
+        write_rows(
+            rows,
+            expected_rows=expected_rows,
+            expected_digest=expected_digest,
+            batch_size=batch_size,
+            flush=flush,
+            changed_message=_changed_message,
+        )
+        audit_record(
+            action=AuditAction.HOURS_RECORDED,
+            by=by,
+            target_type="jobs.job",
+            target_id=source.removeprefix("job:"),
+            target_label=filename[:300],
+            changes={"file": [None, filename], "imported": [None, counts["written"]], "hours": [None, str(counts["hours"])]},
+            source=source,
+        )
+    return {"imported": counts["written"], "hours": str(counts["hours"])}
 
 
 # --- jobs -------------------------------------------------------------------------------------

@@ -651,6 +651,57 @@ class ImportAborted(Exception):
     """The write was stopped and rolled back; the message says why, for the user."""
 
 
+def write_rows(
+    rows: Iterable[Any],
+    *,
+    expected_rows: int,
+    expected_digest: str,
+    batch_size: int,
+    flush: Callable[[list[Any]], None],
+    changed_message: Callable[[RowError | None], str],
+) -> None:
+    """The write every import runs, inside its transaction: hand the valid rows to `flush`
+    in batches, and refuse (ImportAborted, so everything rolls back) unless they are
+    exactly the rows the user confirmed — same number, same digest as the check."""
+    valid = ValidRows()
+    first_problem: RowError | None = None
+    pending: list[Any] = []
+    for checked in rows:
+        if not checked.ok:
+            if first_problem is None and checked.errors:
+                first_problem = checked.errors[0]
+            continue
+        valid.add(checked.row)
+        if valid.count > expected_rows:
+            break
+        pending.append(checked)
+        if len(pending) >= batch_size:
+            flush(pending)
+            pending = []
+    if valid.count != expected_rows or valid.digest != expected_digest:
+        raise ImportAborted(changed_message(first_problem))
+    if pending:
+        flush(pending)
+
+
+@contextlib.contextmanager
+def write_transaction(what: str, source: str, *, error_text: Callable[[Exception], str] = str):
+    """One transaction for a whole import; any failure rolls it back and becomes an
+    ImportAborted whose message tells the user that nothing was written, and why."""
+    try:
+        with transaction.atomic():
+            yield
+    except ImportAborted:
+        raise
+    except TabularError as exc:
+        raise ImportAborted(_("Nothing was imported: %(reason)s") % {"reason": exc}) from exc
+    except ValidationError as exc:
+        raise ImportAborted(_("Nothing was imported: %(reason)s") % {"reason": "; ".join(exc.messages)}) from exc
+    except Exception as exc:  # the database refused something: roll back, say what
+        log.exception("%s import %s failed while writing", what, source)
+        raise ImportAborted(_("Nothing was imported: the database refused the data (%(error)s).") % {"error": error_text(exc)}) from exc
+
+
 def write_sheet(
     sheet: SheetFile,
     *,
@@ -671,62 +722,41 @@ def write_sheet(
     """
     scope = ImportScope(by)
     counts = {"imported": 0, "registered": 0, "filed": 0}
-    valid = ValidRows()
-    first_problem: RowError | None = None
-    try:
-        with transaction.atomic():
-            _header, rows = open_rows(sheet, scope, batch_size=batch_size)
-            pending: list[CheckedRow] = []
 
-            def flush() -> None:
-                organization_bulk_register(
-                    items=[(r.org, r.m2m) for r in pending],
-                    by=by,
-                    source=source,
-                    reasons=[_("Imported from %(file)s, row %(row)d.") % {"file": filename, "row": r.row} for r in pending],
-                    ip=ip,
-                    user_agent=user_agent,
-                )
-                for r in pending:
-                    counts["registered" if r.org.registration == RegistrationKind.REGISTERED else "filed"] += 1
-                counts["imported"] += len(pending)
-                pending.clear()
-                if on_progress is not None:
-                    on_progress(counts["imported"])
+    def flush(pending: list[CheckedRow]) -> None:
+        organization_bulk_register(
+            items=[(r.org, r.m2m) for r in pending],
+            by=by,
+            source=source,
+            reasons=[_("Imported from %(file)s, row %(row)d.") % {"file": filename, "row": r.row} for r in pending],
+            ip=ip,
+            user_agent=user_agent,
+        )
+        for r in pending:
+            counts["registered" if r.org.registration == RegistrationKind.REGISTERED else "filed"] += 1
+        counts["imported"] += len(pending)
+        if on_progress is not None:
+            on_progress(counts["imported"])
 
-            for checked in rows:
-                if not checked.ok:
-                    if first_problem is None and checked.errors:
-                        first_problem = checked.errors[0]
-                    continue
-                valid.add(checked.row)
-                if valid.count > expected_rows:
-                    break
-                pending.append(checked)
-                if len(pending) >= batch_size:
-                    flush()
-            if valid.count != expected_rows or valid.digest != expected_digest:
-                raise ImportAborted(_changed_message(first_problem))
-            if pending:
-                flush()
-            audit_record(
-                action=AuditAction.ORG_IMPORTED,
-                by=by,
-                target_type="jobs.job",
-                target_id=source.removeprefix("job:"),
-                target_label=filename[:300],
-                changes={"file": [None, filename], "imported": [None, counts["imported"]]},
-                source=source,
-            )
-    except ImportAborted:
-        raise
-    except TabularError as exc:
-        raise ImportAborted(_("Nothing was imported: %(reason)s") % {"reason": exc}) from exc
-    except ValidationError as exc:
-        raise ImportAborted(_("Nothing was imported: %(reason)s") % {"reason": "; ".join(exc.messages)}) from exc
-    except Exception as exc:  # the database refused something: roll back, say what
-        log.exception("organization import %s failed while writing", source)
-        raise ImportAborted(_("Nothing was imported: the database refused the data (%(error)s).") % {"error": exc}) from exc
+    with write_transaction("organization", source):
+        _header, rows = open_rows(sheet, scope, batch_size=batch_size)
+        write_rows(
+            rows,
+            expected_rows=expected_rows,
+            expected_digest=expected_digest,
+            batch_size=batch_size,
+            flush=flush,
+            changed_message=_changed_message,
+        )
+        audit_record(
+            action=AuditAction.ORG_IMPORTED,
+            by=by,
+            target_type="jobs.job",
+            target_id=source.removeprefix("job:"),
+            target_label=filename[:300],
+            changes={"file": [None, filename], "imported": [None, counts["imported"]]},
+            source=source,
+        )
     return counts
 
 

@@ -42,9 +42,10 @@ from shezhi.registry.importing import (
     OutsideProgress,
     RowError,
     Validation,
-    ValidRows,
     check_rows,
     sheet_for_job,
+    write_rows,
+    write_transaction,
 )
 from shezhi.registry.models import ServiceDomain
 from shezhi.tabular import (
@@ -492,64 +493,44 @@ def write_sheet(
 
     Raises ImportAborted (and writes nothing) when the valid rows are no longer the ones the
     user confirmed (e.g. someone registered one of the people meanwhile), or when the
-    database refuses anything.
+    database refuses anything. The database's own message is not shown: it may quote
+    personal data.
     """
     scope = ImportScope(by)
     counts = {"imported": 0}
-    valid = ValidRows()
-    first_problem: RowError | None = None
-    try:
-        with transaction.atomic():
-            _header, rows = open_rows(sheet, scope, batch_size=batch_size)
-            pending: list[CheckedRow] = []
 
-            def flush() -> None:
-                volunteer_bulk_register(
-                    items=[(r.volunteer, r.m2m) for r in pending],
-                    by=by,
-                    source=source,
-                    reasons=[_("Imported from %(file)s, row %(row)d.") % {"file": filename, "row": r.row} for r in pending],
-                    ip=ip,
-                    user_agent=user_agent,
-                )
-                counts["imported"] += len(pending)
-                pending.clear()
-                if on_progress is not None:
-                    on_progress(counts["imported"])
+    def flush(pending: list[CheckedRow]) -> None:
+        volunteer_bulk_register(
+            items=[(r.volunteer, r.m2m) for r in pending],
+            by=by,
+            source=source,
+            reasons=[_("Imported from %(file)s, row %(row)d.") % {"file": filename, "row": r.row} for r in pending],
+            ip=ip,
+            user_agent=user_agent,
+        )
+        counts["imported"] += len(pending)
+        if on_progress is not None:
+            on_progress(counts["imported"])
 
-            for checked in rows:
-                if not checked.ok:
-                    if first_problem is None and checked.errors:
-                        first_problem = checked.errors[0]
-                    continue
-                valid.add(checked.row)
-                if valid.count > expected_rows:
-                    break
-                pending.append(checked)
-                if len(pending) >= batch_size:
-                    flush()
-            if valid.count != expected_rows or valid.digest != expected_digest:
-                raise ImportAborted(_changed_message(first_problem))
-            if pending:
-                flush()
-            audit_record(
-                action=AuditAction.VOLUNTEERS_IMPORTED,
-                by=by,
-                target_type="jobs.job",
-                target_id=source.removeprefix("job:"),
-                target_label=filename[:300],
-                changes={"file": [None, filename], "imported": [None, counts["imported"]]},
-                source=source,
-            )
-    except ImportAborted:
-        raise
-    except TabularError as exc:
-        raise ImportAborted(_("Nothing was imported: %(reason)s") % {"reason": exc}) from exc
-    except ValidationError as exc:
-        raise ImportAborted(_("Nothing was imported: %(reason)s") % {"reason": "; ".join(exc.messages)}) from exc
-    except Exception as exc:  # the database refused something: roll back, say what
-        log.exception("volunteer import %s failed while writing", source)
-        raise ImportAborted(_("Nothing was imported: the database refused the data (%(error)s).") % {"error": type(exc).__name__}) from exc
+    with write_transaction("volunteer", source, error_text=lambda exc: type(exc).__name__):
+        _header, rows = open_rows(sheet, scope, batch_size=batch_size)
+        write_rows(
+            rows,
+            expected_rows=expected_rows,
+            expected_digest=expected_digest,
+            batch_size=batch_size,
+            flush=flush,
+            changed_message=_changed_message,
+        )
+        audit_record(
+            action=AuditAction.VOLUNTEERS_IMPORTED,
+            by=by,
+            target_type="jobs.job",
+            target_id=source.removeprefix("job:"),
+            target_label=filename[:300],
+            changes={"file": [None, filename], "imported": [None, counts["imported"]]},
+            source=source,
+        )
     return counts
 
 
