@@ -56,6 +56,7 @@ from shezhi.activities.services import (
 )
 from shezhi.areas.models import Area, AreaLevel
 from shezhi.documents.services import document_pdf
+from shezhi.forms import add_service_errors
 from shezhi.privacy import mask_phone
 from shezhi.tabular import CSV, XLSX, table_response
 from shezhi.volunteers.selectors import mask_id_number, volunteer_of
@@ -318,14 +319,6 @@ def _towns_for(user):
     )
 
 
-def _form_errors_from(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 @login_required
 def activity_new(request):
     if not sel.may_organize(request.user):
@@ -339,7 +332,7 @@ def activity_new(request):
                 if not sel.may_manage(request.user, activity):
                     raise ValidationError(_("The activity must take place in your area."))
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The activity is published and recruiting."))
             return redirect("activities:manage", activity.pk)
@@ -371,7 +364,7 @@ def activity_edit(request, pk: int):
                 if not sel.may_manage(request.user, activity):
                     raise ValidationError(_("The activity must take place in your area."))
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The activity is saved."))
             return redirect("activities:manage", activity.pk)
@@ -590,7 +583,7 @@ def issuer_profile(request):
         try:
             issuer_profile_save(organization=org, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved. New certificates carry these names."))
             return redirect("activities:manage_list")

@@ -62,12 +62,3 @@ def application_form_class(procedure, *, towns, communities) -> type[forms.Form]
 
 def initial_from_data(procedure, data: dict) -> dict:
     return {spec["name"]: fieldspec.from_json(spec, data.get(spec["name"])) for spec in procedure.form_fields}
-
-
-def add_service_errors(form: forms.Form, exc) -> None:
-    """Put a service's ValidationError back on the form's fields (unknown fields go on top)."""
-    if hasattr(exc, "error_dict"):
-        for field, messages in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, exc.messages)

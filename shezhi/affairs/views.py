@@ -26,7 +26,6 @@ from shezhi.affairs.forms import (
     RefuseForm,
     UploadForm,
     WithdrawForm,
-    add_service_errors,
     application_form_class,
     approve_form_class,
     initial_from_data,
@@ -46,6 +45,7 @@ from shezhi.affairs.selectors import (
 )
 from shezhi.documents.selectors import documents_of
 from shezhi.documents.services import document_pdf
+from shezhi.forms import add_service_errors
 from shezhi.notifications.services import notification_mark_read
 from shezhi.workflow.engine import TransitionRefused, timeline
 

@@ -28,10 +28,10 @@ from shezhi.charity.forms import (
     SpecialReportForm,
     TaxDecisionForm,
     TaxLookupForm,
-    add_service_errors,
 )
 from shezhi.charity.models import CharityRules, Disclosure, DisclosureKind, DisclosureStatus, TaxStatusDecision
 from shezhi.charity.rules import ObligationState
+from shezhi.forms import add_service_errors
 
 PAGE_SIZE = 25
 

@@ -25,14 +25,6 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-def add_service_errors(form: forms.Form, exc) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, messages in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, exc.messages)
-
-
 IDENTITY = [("anonymous", _("Anonymously")), ("named", _("With my name and phone"))]
 
 

@@ -29,7 +29,6 @@ from shezhi.complaints.forms import (
     NoteForm,
     ReassignForm,
     TrackForm,
-    add_service_errors,
 )
 from shezhi.complaints.models import OPEN_STATUSES, Complaint, ComplaintStatus, office_label
 from shezhi.complaints.rules import rules_for
@@ -42,6 +41,7 @@ from shezhi.complaints.selectors import (
     staff_list,
     towns_for_filter,
 )
+from shezhi.forms import add_service_errors
 from shezhi.privacy import mask_name, mask_phone
 from shezhi.registry.models import Organization
 from shezhi.registry.search import filter_text

@@ -34,9 +34,9 @@ from shezhi.credit.forms import (
     QueueFilters,
     RemoveForm,
     WithdrawForm,
-    add_service_errors,
 )
 from shezhi.credit.models import EligibilityRule, ListKind, ProposalStatus
+from shezhi.forms import add_service_errors
 from shezhi.registry.selectors import organizations_visible_to
 from shezhi.workflow.engine import TransitionRefused, timeline
 

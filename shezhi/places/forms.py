@@ -13,14 +13,6 @@ from shezhi.registry.models import Organization, PartyOrganization
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def add_service_errors(form: forms.Form, exc) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, messages in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, exc.messages)
-
-
 class PlaceForm(forms.Form):
     kind = forms.TypedChoiceField(label=_("Kind"), choices=Place._meta.get_field("kind").choices)
     name = forms.CharField(label=_("Name"), max_length=100)

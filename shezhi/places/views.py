@@ -16,8 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from shezhi.accounts.models import Role
 from shezhi.accounts.selectors import areas_visible_to
 from shezhi.areas.models import AreaLevel
+from shezhi.forms import add_service_errors
 from shezhi.places import selectors, services
-from shezhi.places.forms import PartyForm, PlaceForm, add_service_errors
+from shezhi.places.forms import PartyForm, PlaceForm
 from shezhi.places.models import Place, PlaceKind
 from shezhi.registry.models import PartyOrganization
 from shezhi.registry.selectors import organization_for, organizations_visible_to

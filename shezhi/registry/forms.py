@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from shezhi.areas.models import Area, AreaLevel
+from shezhi.forms import add_service_errors
 from shezhi.registry.models import Organization, OrganizationStatus
 from shezhi.registry.services import EDIT_FIELDS, FILING_FIELDS
 
@@ -41,11 +42,7 @@ class _OrganizationForm(forms.Form):
             self.fields["served_communities"].widget = forms.SelectMultiple(attrs={"size": 8})
 
     def add_service_errors(self, error: ValidationError) -> None:
-        if hasattr(error, "error_dict"):
-            for field, messages in error.message_dict.items():
-                self.add_error(field if field in self.fields else None, messages)
-        else:
-            self.add_error(None, error.messages)
+        add_service_errors(self, error)
 
     def service_data(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k != "reason"}

@@ -16,17 +16,6 @@ from shezhi.spotchecks.services import SEED_MAX, FindingInput, OrderInput
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def service_errors_to_form(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has it."""
-    if hasattr(exc, "error_dict"):
-        for field, messages in exc.message_dict.items():
-            for message in messages:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
-
-
 class CampaignForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shezhi.accounts.models import Role
 from shezhi.areas.models import Area
+from shezhi.forms import add_service_errors
 from shezhi.registry.models import Organization, OrganizationStatus, RegistrationKind
 from shezhi.registry.selectors import organizations_visible_to
 from shezhi.spotchecks import selectors, services
@@ -33,7 +34,6 @@ from shezhi.spotchecks.forms import (
     RedrawForm,
     ReportForm,
     VerifyForm,
-    service_errors_to_form,
 )
 from shezhi.spotchecks.models import Aspect, CampaignStatus, CheckStatus, Inspector, OrderStatus
 from shezhi.workflow.engine import timeline
@@ -244,7 +244,7 @@ def campaign_new(request):
                     by=request.user,
                 )
             except ValidationError as exc:
-                service_errors_to_form(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The campaign is planned. Check the pools, then draw."))
                 return redirect("spotchecks:staff_campaign", c.pk)
@@ -361,7 +361,7 @@ def check_detail(request, pk: int):
                     order=form.order(),
                 )
             except ValidationError as exc:
-                service_errors_to_form(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The findings are recorded and published with the campaign."))
                 return redirect("spotchecks:check", check.pk)
@@ -401,7 +401,7 @@ def inspectors(request):
             try:
                 inspector = services.inspector_save(area=request.user.area, data=form.cleaned_data, by=request.user)
             except ValidationError as exc:
-                service_errors_to_form(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("%(name)s is in the inspector pool.") % {"name": inspector.name})
                 return redirect("spotchecks:inspectors")
@@ -425,7 +425,7 @@ def inspector_detail(request, pk: int):
         try:
             services.inspector_save(area=request.user.area, data=form.cleaned_data, by=request.user, inspector=inspector)
         except ValidationError as exc:
-            service_errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The inspector is saved."))
             return redirect("spotchecks:inspector", inspector.pk)
@@ -475,7 +475,7 @@ def conflict_add(request, pk: int):
                 by=request.user,
             )
         except ValidationError as exc:
-            service_errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The conflict is recorded: this inspector will not be drawn for that organization."))
             return redirect("spotchecks:inspector", inspector.pk)
@@ -567,7 +567,7 @@ def order_new(request):
                     issue_document=form.cleaned_data["issue_document"],
                 )
             except ValidationError as exc:
-                service_errors_to_form(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The rectification order is issued."))
                 return redirect("spotchecks:order", order.pk)
@@ -621,7 +621,7 @@ def order_report(request, pk: int):
         try:
             services.rectification_report(order=o, by=request.user, note=form.cleaned_data["note"], upload=form.cleaned_data.get("file"))
         except ValidationError as exc:
-            service_errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Your report is sent to the bureau, which will verify it."))
             return redirect("spotchecks:order", o.pk)
@@ -640,7 +640,7 @@ def order_verify(request, pk: int):
                 order=o, by=request.user, completed_on=form.cleaned_data["completed_on"], note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
-            service_errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The rectification is verified as completed."))
             return redirect("spotchecks:order", o.pk)
@@ -655,7 +655,7 @@ def _note_step(request, pk: int, service, success: str, form_key: str):
         try:
             service(order=o, by=request.user, note=form.cleaned_data["note"])
         except ValidationError as exc:
-            service_errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, success)
             return redirect("spotchecks:order", o.pk)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shezhi.areas.models import Area, AreaLevel
+from shezhi.forms import add_service_errors
 from shezhi.registry.models import ServiceDomain
 from shezhi.volunteers.models import Availability, Gender, IdType, Skill, VolunteerStatus
 
@@ -19,11 +20,7 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class ServiceErrorsMixin:
     def add_service_errors(self, error: ValidationError) -> None:
-        if hasattr(error, "error_dict"):
-            for field, messages in error.message_dict.items():
-                self.add_error(field if field in self.fields else None, messages)
-        else:
-            self.add_error(None, error.messages)
+        add_service_errors(self, error)
 
 
 def communities_of(town_ids) -> QuerySet[Area]:
