@@ -57,6 +57,7 @@ from shezhi.activities.services import (
 from shezhi.areas.models import Area, AreaLevel
 from shezhi.documents.services import document_pdf
 from shezhi.forms import add_service_errors
+from shezhi.paging import query_without
 from shezhi.privacy import mask_phone
 from shezhi.tabular import CSV, XLSX, table_response
 from shezhi.volunteers.selectors import mask_id_number, volunteer_of
@@ -71,12 +72,6 @@ def _errors(request, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
-def _querystring_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
 # --- public ---------------------------------------------------------------------------------
 
 
@@ -86,7 +81,7 @@ def activity_list(request):
     town_id, on = filters.values()
     qs = sel.activities_open(town_id=town_id, on=on)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "filters": filters, "querystring": _querystring_without_page(request), "now": timezone.now()}
+    context = {"page": page, "filters": filters, "querystring": query_without(request, "page"), "now": timezone.now()}
     return render(request, "activities/list.html", context)
 
 

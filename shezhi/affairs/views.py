@@ -47,16 +47,11 @@ from shezhi.documents.selectors import documents_of
 from shezhi.documents.services import document_pdf
 from shezhi.forms import add_service_errors
 from shezhi.notifications.services import notification_mark_read
+from shezhi.paging import query_without
 from shezhi.workflow.engine import TransitionRefused, timeline
 
 PAGE_SIZE = 25
 S = FilingStatus
-
-
-def _querystring_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 @login_required
@@ -93,7 +88,7 @@ def filing_list(request):
         "statuses": S.choices,
         "procedures": ProcedureType.objects.order_by("position", "code"),
         "can_apply": procedures_for(user).exists(),
-        "querystring": _querystring_without_page(request),
+        "querystring": query_without(request, "page"),
     }
     return render(request, "affairs/list.html", context)
 

@@ -32,15 +32,9 @@ from shezhi.charity.forms import (
 from shezhi.charity.models import CharityRules, Disclosure, DisclosureKind, DisclosureStatus, TaxStatusDecision
 from shezhi.charity.rules import ObligationState
 from shezhi.forms import add_service_errors
+from shezhi.paging import query_without
 
 PAGE_SIZE = 25
-
-
-def _querystring_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    params.pop("fmt", None)
-    return params.urlencode()
 
 
 def _int(value, default=None):
@@ -85,7 +79,7 @@ def charity_list(request):
     for org in rows:
         org.late_count = sum(1 for o in by_org.get(org.pk, []) if o.state == ObligationState.LATE)
         org.tax_years_now = years.get(org.pk, [])
-    context = {"page": page, "rows": rows, "q": q, "fundraising": fundraising, "querystring": _querystring_without_page(request)}
+    context = {"page": page, "rows": rows, "q": q, "fundraising": fundraising, "querystring": query_without(request, "page", "fmt")}
     return render(request, "charity/list.html", context)
 
 
@@ -442,7 +436,7 @@ def late_list(request):
         "on": on,
         "include_published": include_published,
         "problems": problems,
-        "querystring": _querystring_without_page(request),
+        "querystring": query_without(request, "page", "fmt"),
     }
     return render(request, "charity/late.html", context, status=400 if problems else 200)
 
@@ -459,7 +453,7 @@ def staff_disclosures(request):
     if q:
         qs = qs.filter(organization__name__icontains=q)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "kind": kind, "kinds": DisclosureKind.choices, "q": q, "querystring": _querystring_without_page(request)}
+    context = {"page": page, "kind": kind, "kinds": DisclosureKind.choices, "q": q, "querystring": query_without(request, "page", "fmt")}
     return render(request, "charity/staff_disclosures.html", context)
 
 

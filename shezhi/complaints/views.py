@@ -42,6 +42,7 @@ from shezhi.complaints.selectors import (
     towns_for_filter,
 )
 from shezhi.forms import add_service_errors
+from shezhi.paging import query_without
 from shezhi.privacy import mask_name, mask_phone
 from shezhi.registry.models import Organization
 from shezhi.registry.search import filter_text
@@ -192,12 +193,6 @@ def _require_staff(user) -> None:
         raise Http404
 
 
-def _querystring_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
 @login_required
 def complaint_list(request):
     """The complaints of the user's area: open ones first, earliest due at the top."""
@@ -218,7 +213,7 @@ def complaint_list(request):
         "towns": towns if request.user.role == Role.BUREAU else [],
         "statuses": ComplaintStatus.choices,
         "categories": categories(),
-        "querystring": _querystring_without_page(request),
+        "querystring": query_without(request, "page"),
         "today": today,
     }
     return render(request, "complaints/list.html", context)

@@ -37,18 +37,12 @@ from shezhi.credit.forms import (
 )
 from shezhi.credit.models import EligibilityRule, ListKind, ProposalStatus
 from shezhi.forms import add_service_errors
+from shezhi.paging import query_without
 from shezhi.registry.selectors import organizations_visible_to
 from shezhi.workflow.engine import TransitionRefused, timeline
 
 PAGE_SIZE = 25
 EXPORT_MAX = 5000
-
-
-def _querystring_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    params.pop("fmt", None)
-    return params.urlencode()
 
 
 def _require_reader(request) -> None:
@@ -103,7 +97,7 @@ def public_lists(request):
         "filters": filters,
         "kinds": ListKind.choices,
         "towns": towns,
-        "querystring": _querystring_without_page(request),
+        "querystring": query_without(request, "page", "fmt"),
     }
     return render(request, "credit/lists.html", context)
 
@@ -131,7 +125,7 @@ def public_lists_export(request):
     rows = list(qs[: EXPORT_MAX + 1])
     if len(rows) > EXPORT_MAX:
         messages.error(request, _("More than %(n)s entries: narrow the search to download them.") % {"n": EXPORT_MAX})
-        return redirect(reverse("credit:lists") + "?" + _querystring_without_page(request))
+        return redirect(reverse("credit:lists") + "?" + query_without(request, "page", "fmt"))
     headers = [
         _("List"),
         _("Organization"),
@@ -190,7 +184,7 @@ def queue(request):
         "kinds": ListKind.choices,
         "towns": _towns_for(request.user) if request.user.role == "bureau" else [],
         "can_decide": selectors.can_decide(request.user),
-        "querystring": _querystring_without_page(request),
+        "querystring": query_without(request, "page", "fmt"),
         "today": timezone.localdate(),
         "pending_count": selectors.pending_proposals(request.user).count(),
     }
@@ -316,7 +310,7 @@ def entries(request):
         "kinds": ListKind.choices,
         "towns": _towns_for(request.user) if request.user.role == "bureau" else [],
         "can_decide": selectors.can_decide(request.user),
-        "querystring": _querystring_without_page(request),
+        "querystring": query_without(request, "page", "fmt"),
     }
     return render(request, "credit/entries.html", context)
 
@@ -424,7 +418,7 @@ def penalties(request):
         "q": q,
         "kinds": PenaltyKind.choices,
         "can_decide": selectors.can_decide(request.user),
-        "querystring": _querystring_without_page(request),
+        "querystring": query_without(request, "page", "fmt"),
     }
     return render(request, "credit/penalties.html", context)
 

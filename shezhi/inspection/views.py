@@ -38,16 +38,11 @@ from shezhi.inspection.services import (
 )
 from shezhi.inspection.tasks import EXPORT_JOB, export_not_reported
 from shezhi.jobs.services import job_create
+from shezhi.paging import query_without
 from shezhi.registry.selectors import organization_for, organizations_visible_to
 from shezhi.workflow.engine import timeline
 
 PAGE_SIZE = 25
-
-
-def _querystring_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def _errors_to_messages(request, exc: ValidationError) -> None:
@@ -84,7 +79,7 @@ def not_reported(request):
         "per_town": request.user.role == Role.BUREAU,
         "total_obliged": sum(c.obliged for c in counts),
         "total_missing": sum(c.not_reported for c in counts),
-        "querystring": _querystring_without_page(request),
+        "querystring": query_without(request, "page"),
     }
     return render(request, "inspection/not_reported.html", context)
 
@@ -139,7 +134,7 @@ def rating_list(request):
     if status in AssessmentStatus.values:
         qs = qs.filter(status=status)
     page = Paginator(qs.order_by("-opened_on", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "status": status, "statuses": AssessmentStatus.choices, "querystring": _querystring_without_page(request)}
+    context = {"page": page, "status": status, "statuses": AssessmentStatus.choices, "querystring": query_without(request, "page")}
     return render(request, "inspection/rating_list.html", context)
 
 

@@ -17,6 +17,7 @@ from shezhi.accounts.models import Role
 from shezhi.accounts.selectors import areas_visible_to
 from shezhi.areas.models import AreaLevel
 from shezhi.forms import add_service_errors
+from shezhi.paging import query_without
 from shezhi.places import selectors, services
 from shezhi.places.forms import PartyForm, PlaceForm
 from shezhi.places.models import Place, PlaceKind
@@ -24,12 +25,6 @@ from shezhi.registry.models import PartyOrganization
 from shezhi.registry.selectors import organization_for, organizations_visible_to
 
 PAGE_SIZE = 50
-
-
-def _querystring_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def _id_param(request, name: str) -> int | None:
@@ -67,7 +62,7 @@ def public_list(request):
         "kinds": PlaceKind.choices,
         "page": page,
         "today": today,
-        "querystring": _querystring_without_page(request),
+        "querystring": query_without(request, "page"),
         "bad_town": town_id is not None and town is None,
     }
     return render(request, "places/public.html", context)
@@ -108,7 +103,7 @@ def staff_list(request):
         "towns": towns if request.user.role == Role.BUREAU else [],
         "town_id": town_id,
         "state": state,
-        "querystring": _querystring_without_page(request),
+        "querystring": query_without(request, "page"),
     }
     return render(request, "places/staff_list.html", context)
 

@@ -19,6 +19,7 @@ from shezhi.areas.models import Area, AreaLevel
 from shezhi.audit.models import AuditAction
 from shezhi.audit.services import audit_record
 from shezhi.extensions import sections_for
+from shezhi.paging import query_without
 from shezhi.privacy import mask_phone
 from shezhi.registry.forms import EditForm, FilingForm, StatusForm, communities_of
 from shezhi.registry.models import Organization
@@ -54,17 +55,11 @@ def organization_list(request):
         "filter_errors": errors,
         "towns": visible.filter(level=AreaLevel.TOWN).order_by("code"),
         "communities": visible.filter(level=AreaLevel.COMMUNITY, parent_id=filters.town).order_by("code") if filters.town else [],
-        "querystring": _querystring_without_page(request),
+        "querystring": query_without(request, "page"),
         "can_file": towns_for_filing(request.user).exists(),
     }
     template = "registry/_list_results.html" if request.htmx and not request.htmx.boosted else "registry/list.html"
     return render(request, template, context)
-
-
-def _querystring_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 @login_required

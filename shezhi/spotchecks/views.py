@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from shezhi.accounts.models import Role
 from shezhi.areas.models import Area
 from shezhi.forms import add_service_errors
+from shezhi.paging import query_without
 from shezhi.registry.models import Organization, OrganizationStatus, RegistrationKind
 from shezhi.registry.selectors import organizations_visible_to
 from shezhi.spotchecks import selectors, services
@@ -39,12 +40,6 @@ from shezhi.spotchecks.models import Aspect, CampaignStatus, CheckStatus, Inspec
 from shezhi.workflow.engine import timeline
 
 PAGE_SIZE = 25
-
-
-def _querystring_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def _error_messages(request, exc: ValidationError) -> None:
@@ -73,7 +68,7 @@ def _fragment_wanted(request) -> bool:
 def public_list(request):
     """Published campaigns, latest first: anyone sees the samples, seeds and results."""
     page = Paginator(selectors.published_campaigns(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "spotchecks/public_list.html", {"page": page, "querystring": _querystring_without_page(request)})
+    return render(request, "spotchecks/public_list.html", {"page": page, "querystring": query_without(request, "page")})
 
 
 def _names(org_ids, inspector_ids) -> tuple[dict, dict]:
@@ -215,7 +210,7 @@ def staff_campaigns(request):
         "status": status,
         "statuses": CampaignStatus.choices,
         "is_bureau": selectors.is_bureau(request.user),
-        "querystring": _querystring_without_page(request),
+        "querystring": query_without(request, "page"),
     }
     return render(request, "spotchecks/staff_campaigns.html", context)
 
@@ -538,7 +533,7 @@ def orders(request):
         "counts": counts,
         "today": today,
         "is_bureau": selectors.is_bureau(request.user),
-        "querystring": _querystring_without_page(request),
+        "querystring": query_without(request, "page"),
         "states": [
             ("open", _("To rectify")),
             ("overdue", _("Overdue")),

@@ -27,6 +27,7 @@ from shezhi.accounts.models import Role, User
 from shezhi.accounts.selectors import areas_visible_to
 from shezhi.areas.models import Area, AreaLevel
 from shezhi.audit.middleware import client_ip
+from shezhi.paging import query_without
 from shezhi.privacy import keyed_hash
 from shezhi.registry.models import Organization
 from shezhi.volunteers import exports
@@ -90,12 +91,6 @@ from shezhi.volunteers.services import (
 PAGE_SIZE = 25
 RECOVERY_ATTEMPTS = 5  # per hour and client address
 RECOVERY_WINDOW = 3600
-
-
-def _querystring_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def _require_staff(user) -> None:
@@ -311,7 +306,7 @@ def volunteer_list(request):
         "values": values,
         "towns": visible.filter(level=AreaLevel.TOWN).order_by("code"),
         "communities": visible.filter(level=AreaLevel.COMMUNITY, parent_id=values["town"]).order_by("code") if "town" in values else [],
-        "querystring": _querystring_without_page(request),
+        "querystring": query_without(request, "page"),
         "can_register": user.role in VOLUNTEER_STAFF_ROLES,
         "can_export_full": user.role in (Role.BUREAU, Role.TOWN),
         "statuses": VolunteerStatus.choices,
@@ -562,7 +557,7 @@ def organization_list(request):
         member_count=Count("volunteer_memberships", filter=Q(volunteer_memberships__left_on__isnull=True), distinct=True),
     )
     page = Paginator(qs.order_by("sort_key", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "volunteers/organizations.html", {"page": page, "querystring": _querystring_without_page(request)})
+    return render(request, "volunteers/organizations.html", {"page": page, "querystring": query_without(request, "page")})
 
 
 def _organization_for(user, pk: int) -> Organization:
@@ -755,7 +750,7 @@ def station_list(request):
                 return redirect("volunteers:stations")
     elif request.method == "POST":
         raise Http404
-    context = {"page": page, "form": form, "today": timezone.localdate(), "querystring": _querystring_without_page(request)}
+    context = {"page": page, "form": form, "today": timezone.localdate(), "querystring": query_without(request, "page")}
     return render(request, "volunteers/stations.html", context, status=400 if form is not None and form.errors else 200)
 
 
