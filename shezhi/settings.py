@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "shezhi.places",
     "shezhi.volunteers",
     "shezhi.activities",
+    "shezhi.targets",
     "shezhi.api",
 ]
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("places/", include("shezhi.places.urls")),
     path("volunteers/", include("shezhi.volunteers.urls")),
     path("activities/", include("shezhi.activities.urls")),
+    path("targets/", include("shezhi.targets.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -25,6 +25,7 @@ from shezhi.registry.models import (
 )
 from shezhi.registry.search import search_document, sort_key
 from shezhi.registry.selectors import find_duplicate
+from shezhi.registry.signals import organization_written, organizations_created
 
 # Plain fields a caller may set through organization_register / _file / _update.
 SCALAR_FIELDS = [
@@ -229,6 +230,7 @@ def _save_new(org: Organization, m2m: Mapping[str, Iterable], *, by, action: Aud
     org.save()
     for field, values in m2m.items():
         getattr(org, field).set(values)
+    organization_written.send(Organization, organization=org, on=org.founded_on or timezone.localdate(), founded_on_before=None)
     audit_record(action=action, by=by, target=org, changes=_audit_changes({}, organization_snapshot(org)), reason=reason, source=source)
     return org
 
@@ -279,6 +281,7 @@ def organization_update(*, organization: Organization, data: Mapping[str, Any], 
     if "town" in data and data["town"] != org.town and by is not None and getattr(by, "role", None) == Role.TOWN:
         raise ValidationError({"town": _("A town officer cannot move an organization to another town.")})
     old = organization_snapshot(org)
+    founded_on_before = org.founded_on
     m2m = organization_prepare(org, data)
     organization_check(org)
     org.full_clean(exclude=["city"], validate_constraints=False)
@@ -286,6 +289,7 @@ def organization_update(*, organization: Organization, data: Mapping[str, Any], 
     org.save()
     for field, values in m2m.items():
         getattr(org, field).set(values)
+    organization_written.send(Organization, organization=org, on=timezone.localdate(), founded_on_before=founded_on_before)
     changes = _audit_changes(old, organization_snapshot(org))
     if changes:
         audit_record(action=AuditAction.ORG_CHANGED, by=by, target=org, changes=changes, reason=reason.strip(), source=source)
@@ -308,6 +312,7 @@ def organization_set_status(
     org.status = status
     org.status_changed_on = on or timezone.localdate()
     org.save(update_fields=["status", "status_changed_on", "updated_at"])
+    organization_written.send(Organization, organization=org, on=org.status_changed_on, founded_on_before=org.founded_on)
     audit_record(
         action=AuditAction.ORG_STATUS_CHANGED,
         by=by,
@@ -449,6 +454,7 @@ def organization_bulk_register(
         links = [through(**{source_column: org.pk, target_column: target.pk}) for org, m2m in items for target in m2m.get(name, ())]
         if links:
             through.objects.bulk_create(links)
+    organizations_created.send(Organization, organizations=orgs)
 
     label = actor_label(by)
     AuditEntry.objects.bulk_create(
