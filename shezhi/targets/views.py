@@ -93,7 +93,7 @@ def target_detail(request, pk: int, code: str):
         "below": below,
         "records": records,
         "page": page,
-        "querystring": query_without(request.GET, "page"),
+        "querystring": query_without(request, "page"),
         "chart_data": charts.target_chart(row),
         "on_query": f"on={on.isoformat()}",
         "towns_of_city": [c for c in view.children] if area.level == AreaLevel.CITY else [],
