@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shezhi.areas.models import Area, AreaKind, AreaLevel
 from shezhi.targets.models import FactKind, Indicator, OrganizationFact
@@ -380,17 +380,17 @@ FORMULAS: dict[str, Callable[[Rows, Area, list[dt.date]], list[Figure]]] = {
 
 # What a target's value is measured in, and what its gap counts.
 UNITS: dict[str, tuple] = {
-    Indicator.COMMUNITY_ORGS: (_("organizations"), _("organizations")),
-    Indicator.PER_URBAN_COMMUNITY: (_("per community"), _("organizations")),
-    Indicator.PER_RURAL_COMMUNITY: (_("per community"), _("organizations")),
-    Indicator.HUB_COVERAGE: ("%", _("towns or communities")),
-    Indicator.SOCIAL_WORK_URBAN: ("%", _("communities")),
-    Indicator.SOCIAL_WORK_RURAL: ("%", _("communities")),
-    Indicator.PARTY_MASS_CENTRES: (_("centres"), _("centres")),
-    Indicator.CHARITY_BASES: (_("bases"), _("bases")),
-    Indicator.VOLUNTEER_ORGANIZATIONS: ("%", _("organizations or teams")),
-    Indicator.VOLUNTEERS: ("%", _("volunteers")),
-    Indicator.TRADE_DECOUPLING: ("%", _("associations")),
+    Indicator.COMMUNITY_ORGS: (pgettext_lazy("unit", "organizations"), pgettext_lazy("unit", "organizations")),
+    Indicator.PER_URBAN_COMMUNITY: (pgettext_lazy("unit", "per community"), pgettext_lazy("unit", "organizations")),
+    Indicator.PER_RURAL_COMMUNITY: (pgettext_lazy("unit", "per community"), pgettext_lazy("unit", "organizations")),
+    Indicator.HUB_COVERAGE: ("%", pgettext_lazy("unit", "towns or communities")),
+    Indicator.SOCIAL_WORK_URBAN: ("%", pgettext_lazy("unit", "communities")),
+    Indicator.SOCIAL_WORK_RURAL: ("%", pgettext_lazy("unit", "communities")),
+    Indicator.PARTY_MASS_CENTRES: (pgettext_lazy("unit", "centres"), pgettext_lazy("unit", "centres")),
+    Indicator.CHARITY_BASES: (pgettext_lazy("unit", "bases"), pgettext_lazy("unit", "bases")),
+    Indicator.VOLUNTEER_ORGANIZATIONS: ("%", pgettext_lazy("unit", "organizations or teams")),
+    Indicator.VOLUNTEERS: ("%", pgettext_lazy("unit", "volunteers")),
+    Indicator.TRADE_DECOUPLING: ("%", pgettext_lazy("unit", "associations")),
 }
 # Indicators that can be computed for a single community (the community view).
 PER_COMMUNITY = {

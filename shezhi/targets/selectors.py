@@ -156,7 +156,7 @@ class TargetRow:
 
     @property
     def gap(self) -> int | None:
-        return None if self.goal is None else self.figure.needed_for(self.goal)
+        return None if self.goal is None or self.actual is None else self.figure.needed_for(self.goal)
 
     @property
     def attainment(self) -> Decimal | None:

@@ -20,7 +20,11 @@ def _created(sender, *, organizations, **kwargs) -> None:
 
 
 def _seed(scale_name: str, seed: int, log) -> None:
+    from shezhi.targets.defaults import install_defaults
     from shezhi.targets.facts import rebuild_facts
+    from shezhi.targets.models import Milestone, Target
+
+    install_defaults(Target, Milestone)
 
     n = rebuild_facts(log=log)
     log(f"target facts: {n:,}")

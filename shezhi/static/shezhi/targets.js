@@ -20,7 +20,7 @@
     }
     return {
       textStyle: { fontFamily: FONT, color: c.text, fontSize: wall ? 18 : 12 },
-      grid: { left: 48, right: 56, top: 24, bottom: 32 },
+      grid: { left: 48, right: wall ? 80 : 60, top: 24, bottom: 32 },
       tooltip: { trigger: "axis" },
       xAxis: { type: "category", data: t.dates.map(function (d) { return d.slice(0, 7); }), axisLabel: { color: c.axis } },
       yAxis: { type: "value", scale: true, axisLabel: { color: c.axis, formatter: t.unit === "%" ? "{value}%" : "{value}" },
