@@ -37,8 +37,8 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, ExpressionWrapper, IntegerField, Q
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.translation import gettext as _
 
 from shezhi.affairs.models import Decision, Filing, FilingStatus, ProcedureKind
@@ -93,7 +93,7 @@ class ServiceFigures:
     timed: int = 0  # decided filings with an on-time verdict
     days: Counter = field(default_factory=Counter)  # working days taken -> filings
 
-    def add(self, *, decision: str, fully_online: bool, on_time: bool | None, workdays: int | None, n: int) -> None:
+    def add(self, decision: str, fully_online: bool, on_time: bool | None, workdays: int | None, n: int) -> None:
         self.decided += n
         if decision == Decision.APPROVED:
             self.approved += n
@@ -179,33 +179,26 @@ def service_figures(area: Area, start: dt.date, on: dt.date) -> tuple[ServiceFig
             done_on__gt=start,
             done_on__lte=on,
         )
-        .annotate(month=TruncMonth("done_on"))
-        .values("procedure__kind", "procedure__promised_days", "month", "decision", "fully_online", "on_time", "workdays_taken")
+        # The month as a number (yyyymm): cheaper to read back than a truncated date.
+        .annotate(month=ExpressionWrapper(ExtractYear("done_on") * 100 + ExtractMonth("done_on"), output_field=IntegerField()))
+        .values_list("procedure__kind", "procedure__promised_days", "month", "decision", "fully_online", "on_time", "workdays_taken")
         .annotate(n=Count("id"))
         .order_by()
     )
     labels = dict(ProcedureKind.choices)
     total = ServiceFigures()
     kinds: dict[str, KindFigures] = {}
-    months = {m: MonthFigures(month=m) for m in _months(start, on)}
-    for row in rows:
-        figures = {
-            "decision": row["decision"],
-            "fully_online": row["fully_online"],
-            "on_time": row["on_time"],
-            "workdays": row["workdays_taken"],
-            "n": row["n"],
-        }
-        kind = row["procedure__kind"]
+    months = {m.year * 100 + m.month: MonthFigures(month=m) for m in _months(start, on)}
+    for kind, promised, month, *figures in rows:
         if kind not in kinds:
             kinds[kind] = KindFigures(kind=kind, label=str(labels.get(kind, kind)))
-        kinds[kind].add(**figures)
-        kinds[kind].promised_days.add(row["procedure__promised_days"])
-        total.add(**figures)
-        month = row["month"]
-        if isinstance(month, dt.datetime):
-            month = month.date()
-        months.setdefault(month, MonthFigures(month=month)).add(**figures)
+        kinds[kind].add(*figures)
+        kinds[kind].promised_days.add(promised)
+        total.add(*figures)
+        month = int(month)
+        if month not in months:
+            months[month] = MonthFigures(month=dt.date(month // 100, month % 100, 1))
+        months[month].add(*figures)
     ordered = sorted(kinds.values(), key=lambda k: (KIND_ORDER.get(k.kind, len(KIND_ORDER)), k.kind))
     return total, ordered, [months[m] for m in sorted(months)]
 
