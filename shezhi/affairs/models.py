@@ -200,6 +200,9 @@ class Filing(models.Model):
             models.Index(fields=["applicant", "-created_at"], name="filing_applicant_idx"),
             models.Index(fields=["procedure", "submitted_at"], name="filing_received_idx"),
             models.Index(fields=["procedure", "done_on"], name="filing_done_idx"),
+            # The targets dashboard's service panel: decisions of a city or a town in a period.
+            models.Index(fields=["city", "done_on"], name="filing_city_done_idx"),
+            models.Index(fields=["town", "done_on"], name="filing_town_done_idx"),
         ]
         constraints = [
             # One open filing of a procedure per organization (a second one would race the first).
