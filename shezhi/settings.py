@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "shezhi.volunteers",
     "shezhi.activities",
     "shezhi.targets",
+    "shezhi.opendata",
     "shezhi.api",
 ]
 

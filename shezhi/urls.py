@@ -24,6 +24,7 @@ urlpatterns = [
     path("volunteers/", include("shezhi.volunteers.urls")),
     path("activities/", include("shezhi.activities.urls")),
     path("targets/", include("shezhi.targets.urls")),
+    path("open-data/", include("shezhi.opendata.urls")),
     path("admin/", admin.site.urls),
 ]
 

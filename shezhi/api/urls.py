@@ -1,6 +1,6 @@
 from django.urls import include, path, re_path
 
-from shezhi.api import errors, views
+from shezhi.api import errors, targets, views
 
 app_name = "api"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("organizations/<int:pk>/", views.OrganizationDetail.as_view(), name="organization-detail"),
     path("areas/", views.AreaList.as_view(), name="area-list"),
     path("areas/<str:code>/", views.AreaDetail.as_view(), name="area-detail"),
+    path("targets/", targets.TargetsView.as_view(), name="targets"),
     path("staff/organizations/", views.StaffOrganizationList.as_view(), name="staff-organization-list"),
     path("staff/organizations/file/", views.StaffOrganizationFile.as_view(), name="staff-organization-file"),
     path("staff/organizations/<int:pk>/", views.StaffOrganizationDetail.as_view(), name="staff-organization-detail"),

@@ -23,6 +23,7 @@ def test_schema_validates_without_warnings(tmp_path):
         "/api/v1/organizations/{id}/",
         "/api/v1/areas/",
         "/api/v1/areas/{code}/",
+        "/api/v1/targets/",
         "/api/v1/staff/organizations/",
         "/api/v1/staff/organizations/{id}/",
         "/api/v1/staff/organizations/file/",
