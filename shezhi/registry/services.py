@@ -454,7 +454,9 @@ def organization_bulk_register(
         links = [through(**{source_column: org.pk, target_column: target.pk}) for org, m2m in items for target in m2m.get(name, ())]
         if links:
             through.objects.bulk_create(links)
-    organizations_created.send(Organization, organizations=orgs)
+    organizations_created.send(
+        Organization, organizations=orgs, served={org.pk: list(m2m.get("served_communities", ())) for org, m2m in items}
+    )
 
     label = actor_label(by)
     AuditEntry.objects.bulk_create(

@@ -4,7 +4,8 @@ atomically, without the registry knowing them.
 
 - organization_written(organization, on, founded_on_before): after a registration, filing,
   change or status change; `on` is the day the change takes effect.
-- organizations_created(organizations): after a bulk insert (the spreadsheet import).
+- organizations_created(organizations, served): after a bulk insert (the spreadsheet import);
+  `served` maps each organization's id to the communities it serves (social work agencies).
 """
 
 from django.dispatch import Signal

@@ -130,6 +130,16 @@ def _history_of(org: Organization, served: list[Area], hub_area: Area | None) ->
     ]
 
 
+def record_new(organizations: Iterable[Organization], *, served: dict[int, list[Area]]) -> int:
+    """The facts of organizations just inserted in bulk (the import), from the objects in
+    hand: one insert, no reads."""
+    facts = []
+    for org in organizations:
+        facts += _history_of(org, served.get(org.pk, []), org.hub_area if org.hub_area_id else None)
+    OrganizationFact.objects.bulk_create(facts, batch_size=1000)
+    return len(facts)
+
+
 def rebuild_facts(organizations=None, *, batch: int = 2000, log=None) -> int:
     """Derive the facts of these organizations (all, by default) from their present state,
     replacing what was there. Returns the number of facts written."""

@@ -12,11 +12,10 @@ def _written(sender, *, organization, on, founded_on_before=None, **kwargs) -> N
     sync_organization(organization, on=on, founded_on_before=founded_on_before)
 
 
-def _created(sender, *, organizations, **kwargs) -> None:
-    from shezhi.registry.models import Organization
-    from shezhi.targets.facts import rebuild_facts
+def _created(sender, *, organizations, served=None, **kwargs) -> None:
+    from shezhi.targets.facts import record_new
 
-    rebuild_facts(Organization.objects.filter(pk__in=[o.pk for o in organizations]))
+    record_new(organizations, served=served or {})
 
 
 def _seed(scale_name: str, seed: int, log) -> None:
