@@ -19,7 +19,7 @@ from shezhi.audit.models import AuditAction, AuditEntry
 from shezhi.registry import search
 from shezhi.registry.models import LegalForm, Organization, OrganizationStatus, RegistrationKind
 from shezhi.registry.search import filter_text
-from shezhi.registry.selectors import DEFAULT_SORT, OrganizationFilters, apply_filters, organizations_public
+from shezhi.registry.selectors import DEFAULT_SORT, SORTS, OrganizationFilters, apply_filters, organizations_public
 
 PER_PAGE = 20
 # Counting every match of a one-character query (会, 市) means reading most of the table:
@@ -239,21 +239,31 @@ def count_capped(qs: QuerySet, cap: int | None = None) -> tuple[int, bool]:
 
 # How the page finds the rows containing a text, measured at province scale (330k rows).
 #
-# registry.search.filter_text defines the matching (a phrase of single characters over
-# the search document) and is what the API uses. Run as it is, one query shape cannot
-# serve both a rare text (平湖市当湖街道: 400 rows) and a common one (会, 社区: half the
-# registry):
-# - SQLite answers `id IN (FTS matches)` by reading every match and sorting them all to
-#   show 20: ~250 ms for 会. Walking the pinyin index and testing each row instead stops
-#   after 20 hits: ~1 ms, but reads the whole table for a rare text.
-# - PostgreSQL's GIN index cannot check that characters are adjacent, so every candidate
-#   row is re-parsed with to_tsvector: seconds for 平湖 or 会.
-# So the page first learns how many rows match (SQLite: the FTS index, counting at most
-# COUNT_CAP; PostgreSQL: the GIN index finds rows holding all the characters and a LIKE on
-# the document keeps those where they are adjacent, which is the same test as the
-# phrase), then walks the sort order when that reads fewer rows than fetching the
-# matches. The tests hold every plan to filter_text's results and to Python's `in`.
-# (Moving this into registry.search would give the API the same speed.)
+# registry.search.filter_text defines the matching and is what the API uses. Run as it
+# is, one query shape cannot serve both a rare text (平湖市当湖街道: 400 rows) and a common
+# one (会, 社区: half the registry): fetching every match to sort them costs as many row
+# visits as there are matches, while walking the pinyin order and testing each row stops
+# after a page for a common text but reads the whole table for a rare one.
+#
+# PostgreSQL, a text alone sorted by name (the public search as people use it): the
+# narrow search table (registry.search.SEARCH_TABLE) answers both. One query takes up to
+# TEXT_COUNT_CAP + 1 matches from its index, in whatever order they come, and returns
+# their number and the page of them in pinyin order: when there are no more matches,
+# that is the count and the page (~1 ms for 平湖市当湖街道, ~3 ms for 2,001 of 邻里互助会).
+# When there are, a second query walks the table's pinyin index testing each small row,
+# which finds 20 matches after reading about 20 × table / matches rows (a few thousand
+# at most, since matches exceed the cap), and fetches their organizations: ~1 ms. The
+# sample bounds the walk: at least offset + 20 matches lie up to the last key of its page.
+#
+# Other filters or another order, and SQLite: the page first learns how many rows match
+# (SQLite: the FTS index, counting at most COUNT_CAP; PostgreSQL: the organization
+# table's GIN index finds rows holding all the tokens and a LIKE on the document keeps
+# those where they are adjacent, which is the same test as the phrase), then walks the
+# sort order when that reads fewer rows than fetching the matches. SQLite answers
+# `id IN (FTS matches)` by reading every match and sorting them all; walking the pinyin
+# index and testing each row instead stops after 20 hits.
+#
+# The tests hold every plan to filter_text's results and to Python's `in`.
 
 
 @dataclass(frozen=True)
@@ -332,8 +342,74 @@ def _walk(base: QuerySet[Organization], text: str, offset: int, limit: int) -> l
     return found[offset : offset + limit]
 
 
+SEARCH_TABLE_ORDER = {"name": "sort_key, id", "-name": "sort_key DESC, id DESC"}
+
+
+def _search_table_page(query: str, sort: str, offset: int) -> tuple[int, bool, Callable[[int], list[Organization]]]:
+    """PostgreSQL, a text alone sorted by name: count and pages from the search table."""
+    cap, order = TEXT_COUNT_CAP, SEARCH_TABLE_ORDER[sort]
+    match, params = search.postgres_match(query)
+
+    def sample_page(at: int) -> list[tuple[int, str, int]]:
+        # Up to cap + 1 matches as the index gives them; of those, the page at `at` in
+        # pinyin order, each row with the number of matches taken.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, sort_key, count(*) OVER () FROM (SELECT id, sort_key FROM {search.SEARCH_TABLE} WHERE {match} LIMIT %s) "
+                f"AS found ORDER BY {order} LIMIT %s OFFSET %s",
+                [*params, cap + 1, PER_PAGE, at],
+            )
+            return cursor.fetchall()
+
+    pages = {offset: sample_page(offset)}
+    if not pages[offset] and offset:
+        pages[0] = sample_page(0)  # beyond the last page: the count comes with the first
+    first = next((rows for rows in pages.values() if rows), [])
+    total = first[0][2] if first else 0
+
+    def sample_at(at: int) -> list[tuple[int, str, int]]:
+        if at not in pages:
+            pages[at] = sample_page(at)
+        return pages[at]
+
+    if total <= cap:
+        return total, False, lambda at: _rows_in_order([pk for pk, _, _ in sample_at(at)])
+    contains, contains_params = search.postgres_contains(query)
+
+    def walked(at: int) -> list[Organization]:
+        # More matches than the sample: the page's rows are the first of the whole table
+        # in pinyin order. The planner cannot know how selective the test is, so it reads
+        # the pinyin index testing each row until it has the page, which is short when
+        # matches are common. The sample bounds the read: its own page ends at a key that
+        # offset + 20 matches do not pass.
+        bound, bound_params = "", []
+        sampled = sample_at(at)
+        if len(sampled) == PER_PAGE:
+            last_id, last_key, _ = sampled[-1]
+            bound, bound_params = f"AND (sort_key, id) {'<=' if sort == 'name' else '>='} (%s, %s)", [last_key, last_id]
+        # Table, test and order come from registry.search and SEARCH_TABLE_ORDER; the text is a parameter.
+        ids = RawSQL(  # noqa: S611
+            f"SELECT id FROM {search.SEARCH_TABLE} WHERE {contains} {bound} ORDER BY {order} LIMIT %s OFFSET %s",
+            [*contains_params, *bound_params, PER_PAGE, at],
+        )
+        return _rows(organizations_public().filter(pk__in=ids).order_by(*SORTS[sort]), 0)
+
+    return cap, True, walked
+
+
+def _rows_in_order(ids: list[int]) -> list[Organization]:
+    by_id = {o.pk: o for o in _rows(organizations_public().filter(pk__in=ids), 0)}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def _text_page(filters: OrganizationFilters, number: int) -> tuple[int, bool, Callable[[int], list[Organization]]]:
     """The count (capped) and a function giving the rows of a page at an offset."""
+    if (
+        connection.vendor == "postgresql"
+        and filters.sort in SEARCH_TABLE_ORDER
+        and replace(filters, q="", sort=DEFAULT_SORT) == OrganizationFilters()
+    ):
+        return _search_table_page(filters.q, filters.sort, (max(number, 1) - 1) * PER_PAGE)
     plan = TextPlan(
         text=" ".join(search.tokens(filters.q)),
         phrase=search.index_phrase(filters.q),
@@ -361,9 +437,7 @@ def _text_page(filters: OrganizationFilters, number: int) -> tuple[int, bool, Ca
     if _walk_is_cheaper(matches, offset) or (capped and matches == cap + 1):
 
         def walked(at: int) -> list[Organization]:
-            ids = _walk(plan.base, plan.text, at, PER_PAGE)
-            by_id = {o.pk: o for o in _rows(organizations_public().filter(pk__in=ids), 0)}
-            return [by_id[pk] for pk in ids if pk in by_id]
+            return _rows_in_order(_walk(plan.base, plan.text, at, PER_PAGE))
 
         return total, capped, walked
     return total, capped, lambda at: _rows(_indexed(plan), at)

@@ -163,6 +163,24 @@ def test_count_is_capped_with_a_clear_summary(client, many, monkeypatch):
     assert 'data-capped="1"' in html and "30" in html
 
 
+@pytest.mark.parametrize("sort", ["name", "-name"])
+@pytest.mark.parametrize("cap", [1, 7, 44, 2000])
+def test_pages_are_the_same_below_and_above_the_count_cap(client, registry, many, monkeypatch, sort, cap):
+    """Below the cap a page comes from all the matches, sorted; above it (PostgreSQL) from
+    reading the pinyin order, bounded by a sample of the matches. Same rows, same order."""
+    from shezhi.portal import selectors
+
+    monkeypatch.setattr(selectors, "TEXT_COUNT_CAP", cap)
+    order = ("sort_key", "id") if sort == "name" else ("-sort_key", "-id")
+    for query in ["分页测试", "湖", "会", "平湖", "社区"]:
+        expected = list(Organization.objects.filter(pk__in=expected_ids(query)).order_by(*order).values_list("pk", flat=True))
+        for number in (1, 2, 3):
+            page = client.get(URL, {"q": query, "sort": sort, "page": number}).context["page"]
+            assert (page.total, page.capped) == ((cap, True) if len(expected) > cap else (len(expected), False)), query
+            at = (page.number - 1) * selectors.PER_PAGE
+            assert [o.pk for o in page.rows] == expected[at : at + selectors.PER_PAGE], (query, number)
+
+
 @pytest.mark.parametrize(
     "params",
     [

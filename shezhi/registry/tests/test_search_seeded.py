@@ -6,7 +6,9 @@ import random
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
+from shezhi.registry import search
 from shezhi.registry.models import Organization
 from shezhi.registry.search import filter_text
 
@@ -46,3 +48,14 @@ def test_two_character_pinghu_matches_every_row_that_says_it(seeded):
     assert len(expected) > 10  # the demo data is full of 平湖市…
     assert set(filter_text(Organization.objects.all(), "平湖").values_list("pk", flat=True)) == expected
     assert set(filter_text(Organization.objects.all(), "平 湖").values_list("pk", flat=True)) == expected
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's search table")
+def test_search_table_conditions_equal_substring_check(seeded):
+    """The page's two tests on PostgreSQL: from the index, and row by row in pinyin order."""
+    for query in _queries(seeded, random.Random(7)):
+        expected = {pk for pk, name, scope in seeded if query in name or query in scope}
+        for sql, params in (search.postgres_match(query), search.postgres_contains(query)):
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT id FROM {search.SEARCH_TABLE} WHERE {sql}", params)
+                assert {pk for (pk,) in cursor.fetchall()} == expected, (query, sql)

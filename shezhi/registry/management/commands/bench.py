@@ -142,15 +142,19 @@ class Command(BaseCommand):
         for label, queries in (("short", SHORT_QUERIES), ("long", LONG_QUERIES)):
             statements = {q: self._statements(client, q) for q in queries}
             django_ms, raw_ms = [], []
+            per_query: dict[str, list[float]] = {q: [] for q in queries}
             for _ in range(rounds):
                 for q in queries:
                     started = time.perf_counter()
                     response = client.get("/search/", {"q": q})
                     django_ms.append((time.perf_counter() - started) * 1000)
+                    per_query[q].append(django_ms[-1])
                     if response.status_code != 200:
                         raise CommandError(f"search for {q!r} answered {response.status_code}")
                     raw_ms.append(self._replay(statements[q]))
             p95, raw_p95 = _pct(django_ms, 95), _pct(raw_ms, 95)
+            slowest = sorted(queries, key=lambda q: _pct(per_query[q], 95), reverse=True)[:3]
+            self._say(f"{label} queries by p95: " + ", ".join(f"{q} {_pct(per_query[q], 95):.1f} ms" for q in slowest))
             self._figure(f"search_{label}_p50_ms", _pct(django_ms, 50))
             self._figure(f"search_{label}_p95_ms", p95)
             self._figure(f"search_{label}_raw_p50_ms", _pct(raw_ms, 50))
