@@ -7,8 +7,9 @@ class AffairsConfig(AppConfig):
     verbose_name = _("Online affairs")
 
     def ready(self):
+        from shezhi.affairs import demo
         from shezhi.affairs.services import filings_due_reminders, filings_lapse_corrections
-        from shezhi.extensions import nav_item
+        from shezhi.extensions import demo_seeder, nav_item
         from shezhi.jobs.schedule import daily
 
         nav_item("affairs", _("Online affairs"), "affairs:list", order=20, group="registry")
@@ -20,4 +21,5 @@ class AffairsConfig(AppConfig):
             lambda on: {"closed": filings_lapse_corrections(on=on)},
             order=20,
         )
+        demo_seeder("affairs", demo.seed, order=70)
         daily("affairs_due_reminders", "Remind handlers of filings due soon or overdue", lambda on: filings_due_reminders(on=on), order=21)
