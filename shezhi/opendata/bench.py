@@ -11,10 +11,7 @@ import time
 
 from django.utils import timezone
 
-
-def _pct(values: list[float], p: int) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+from shezhi.benchtools import percentile
 
 
 def run(figure, say, rounds) -> None:
@@ -33,7 +30,7 @@ def run(figure, say, rounds) -> None:
             started = time.perf_counter()
             dataset_version(dataset, today)
             times.append((time.perf_counter() - started) * 1000)
-        figure(f"open_data_version_{key}_p50_ms", round(_pct(times, 50), 1))
+        figure(f"open_data_version_{key}_p50_ms", round(percentile(times, 50), 1))
     for key in keys:
         started = time.perf_counter()
         record = dataset_generate(dataset=DATASETS[key], on=today)
@@ -47,5 +44,5 @@ def run(figure, say, rounds) -> None:
             times.append((time.perf_counter() - started) * 1000)
             if response.status_code != 200:
                 raise RuntimeError(f"/open-data/{key}.csv answered {response.status_code}")
-        figure(f"open_data_download_current_{key}_csv_p95_ms", round(_pct(times, 95), 1))
+        figure(f"open_data_download_current_{key}_csv_p95_ms", round(percentile(times, 95), 1))
     say("open data: a download checks the data version and serves the stored file while it matches")

@@ -7,38 +7,16 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count
+
+from shezhi.benchtools import percentile, replay, statements_of
 
 CITY_TARGET_MS = 500
 TOWN_TARGET_MS = 200
 
 
-def _pct(values: list[float], p: int) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-def _captured(client, url: str) -> list[tuple[str, tuple]]:
-    statements: list[tuple[str, tuple]] = []
-
-    def record(execute, sql, params, many, context):
-        if not sql.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")) and "django_session" not in sql:
-            statements.append((sql, tuple(params or ())))
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
-        client.get(url)
-    return statements
-
-
-def _replay(statements) -> float:
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        for sql, params in statements:
-            cursor.execute(sql, params)
-            cursor.fetchall()
-    return (time.perf_counter() - started) * 1000
+def _of_the_page(sql: str) -> bool:
+    return not sql.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")) and "django_session" not in sql
 
 
 def run(figure, say, rounds) -> None:
@@ -58,7 +36,7 @@ def run(figure, say, rounds) -> None:
         url = f"/targets/area/{area.pk}/"
         if client.get(url).status_code != 200:
             raise RuntimeError(f"{url} did not answer 200")
-        statements = _captured(client, url)
+        statements = statements_of(lambda url=url: client.get(url), keep=_of_the_page)
         django_ms, raw_ms = [], []
         for _ in range(max(5, rounds)):
             started = time.perf_counter()
@@ -66,10 +44,10 @@ def run(figure, say, rounds) -> None:
             django_ms.append((time.perf_counter() - started) * 1000)
             if response.status_code != 200:
                 raise RuntimeError(f"{url} answered {response.status_code}")
-            raw_ms.append(_replay(statements))
-        figure(f"targets_{name}_p50_ms", _pct(django_ms, 50))
-        figure(f"targets_{name}_p95_ms", _pct(django_ms, 95))
-        figure(f"targets_{name}_raw_p95_ms", _pct(raw_ms, 95))
+            raw_ms.append(replay(statements))
+        figure(f"targets_{name}_p50_ms", percentile(django_ms, 50))
+        figure(f"targets_{name}_p95_ms", percentile(django_ms, 95))
+        figure(f"targets_{name}_raw_p95_ms", percentile(raw_ms, 95))
         figure(f"targets_{name}_queries", len(statements))
         figure(f"targets_{name}_p95_target_ms", target)
     # As of a past day (history, not today's state).
@@ -79,4 +57,4 @@ def run(figure, say, rounds) -> None:
         started = time.perf_counter()
         client.get(url)
         times.append((time.perf_counter() - started) * 1000)
-    figure("targets_city_2018_p95_ms", _pct(times, 95))
+    figure("targets_city_2018_p95_ms", percentile(times, 95))

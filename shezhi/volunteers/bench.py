@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import math
 import random
 import tempfile
 import time
@@ -31,16 +30,13 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection, transaction
 
+from shezhi.benchtools import percentile, replay, statements_of
+
 IMPORT_ROWS = 20_000
 
 
 class _Rollback(Exception):
     pass
-
-
-def _pct(values: list[float], percent: int) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(percent / 100 * len(ordered)) - 1)]
 
 
 def _bench_user(city):
@@ -143,27 +139,6 @@ def _measure_import(figure, say, city) -> None:
         say("raw insert = the same rows by one executemany (SQLite) / COPY (PostgreSQL), values prepared beforehand")
 
 
-def _statements(fn) -> list[tuple[str, tuple]]:
-    captured: list[tuple[str, tuple]] = []
-
-    def record(execute, sql, params, many, context):
-        captured.append((sql, tuple(params or ())))
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
-        fn()
-    return captured
-
-
-def _replay(statements) -> float:
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        for sql, params in statements:
-            cursor.execute(sql, params)
-            cursor.fetchall()
-    return (time.perf_counter() - started) * 1000
-
-
 def _measure_counts(figure, say, rounds: int, city, province) -> None:
     from shezhi.areas.models import AreaLevel
     from shezhi.volunteers.selectors import volunteer_counts
@@ -173,20 +148,20 @@ def _measure_counts(figure, say, rounds: int, city, province) -> None:
     if province is not None:
         cases.append(("province", province, AreaLevel.TOWN, max(3, rounds // 2)))
     for label, area, level, n in cases:
-        statements = _statements(lambda area=area, level=level: volunteer_counts(area, on, level=level))
+        statements = statements_of(lambda area=area, level=level: volunteer_counts(area, on, level=level))
         times, raw = [], []
         rows = 0
         for _ in range(n):
             started = time.perf_counter()
             rows = len(volunteer_counts(area, on, level=level))
             times.append((time.perf_counter() - started) * 1000)
-            raw.append(_replay(statements))
+            raw.append(replay(statements))
         figure(f"volunteer_counts_per_town_{label}_towns", rows)
         figure(f"volunteer_counts_per_town_{label}_queries", len(statements))
-        figure(f"volunteer_counts_per_town_{label}_p50_ms", _pct(times, 50))
-        figure(f"volunteer_counts_per_town_{label}_p95_ms", _pct(times, 95))
-        figure(f"volunteer_counts_per_town_{label}_raw_p50_ms", _pct(raw, 50))
-        figure(f"volunteer_counts_per_town_{label}_raw_p95_ms", _pct(raw, 95))
+        figure(f"volunteer_counts_per_town_{label}_p50_ms", percentile(times, 50))
+        figure(f"volunteer_counts_per_town_{label}_p95_ms", percentile(times, 95))
+        figure(f"volunteer_counts_per_town_{label}_raw_p50_ms", percentile(raw, 50))
+        figure(f"volunteer_counts_per_town_{label}_raw_p95_ms", percentile(raw, 95))
     say("counts = registered, active (12 months), organizations, teams, stations, hours per town, in one grouped query each")
 
 

@@ -11,7 +11,6 @@ Every figure is printed as one `name: value` line on stdout.
 
 from __future__ import annotations
 
-import math
 import os
 import shutil
 import subprocess
@@ -23,6 +22,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import OperationalError, connection
+
+from shezhi.benchtools import percentile, replay, statements_of
 
 CHILD = "SHEZHI_BENCH_CHILD"
 SCALE = "province"
@@ -140,7 +141,10 @@ class Command(BaseCommand):
 
         client = Client()
         for label, queries in (("short", SHORT_QUERIES), ("long", LONG_QUERIES)):
-            statements = {q: self._statements(client, q) for q in queries}
+            statements = {
+                q: statements_of(lambda q=q: client.get("/search/", {"q": q}), keep=lambda sql: "registry_organization" in sql)
+                for q in queries
+            }
             django_ms, raw_ms = [], []
             per_query: dict[str, list[float]] = {q: [] for q in queries}
             for _ in range(rounds):
@@ -151,13 +155,13 @@ class Command(BaseCommand):
                     per_query[q].append(django_ms[-1])
                     if response.status_code != 200:
                         raise CommandError(f"search for {q!r} answered {response.status_code}")
-                    raw_ms.append(self._replay(statements[q]))
-            p95, raw_p95 = _pct(django_ms, 95), _pct(raw_ms, 95)
-            slowest = sorted(queries, key=lambda q: _pct(per_query[q], 95), reverse=True)[:3]
-            self._say(f"{label} queries by p95: " + ", ".join(f"{q} {_pct(per_query[q], 95):.1f} ms" for q in slowest))
-            self._figure(f"search_{label}_p50_ms", _pct(django_ms, 50))
+                    raw_ms.append(replay(statements[q]))
+            p95, raw_p95 = percentile(django_ms, 95), percentile(raw_ms, 95)
+            slowest = sorted(queries, key=lambda q: percentile(per_query[q], 95), reverse=True)[:3]
+            self._say(f"{label} queries by p95: " + ", ".join(f"{q} {percentile(per_query[q], 95):.1f} ms" for q in slowest))
+            self._figure(f"search_{label}_p50_ms", percentile(django_ms, 50))
             self._figure(f"search_{label}_p95_ms", p95)
-            self._figure(f"search_{label}_raw_p50_ms", _pct(raw_ms, 50))
+            self._figure(f"search_{label}_raw_p50_ms", percentile(raw_ms, 50))
             self._figure(f"search_{label}_raw_p95_ms", raw_p95)
             self._figure(f"search_{label}_ratio", p95 / raw_p95 if raw_p95 else 0.0)
             self._figure(f"search_{label}_p95_target_ms", 100 if label == "short" else 30)
@@ -181,34 +185,5 @@ class Command(BaseCommand):
                 times.append((time.perf_counter() - started) * 1000)
                 if response.status_code != 200:
                     raise CommandError(f"{path} answered {response.status_code}")
-        self._figure(f"{name}_p50_ms", _pct(times, 50))
-        self._figure(f"{name}_p95_ms", _pct(times, 95))
-
-    @staticmethod
-    def _statements(client, q: str) -> list[tuple[str, tuple]]:
-        """The SQL the search page runs against the organization table, with its parameters."""
-        captured: list[tuple[str, tuple]] = []
-
-        def record(execute, sql, params, many, context):
-            if "registry_organization" in sql:
-                captured.append((sql, tuple(params or ())))
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(record):
-            client.get("/search/", {"q": q})
-        return captured
-
-    @staticmethod
-    def _replay(statements: list[tuple[str, tuple]]) -> float:
-        started = time.perf_counter()
-        with connection.cursor() as cursor:
-            for sql, params in statements:
-                cursor.execute(sql, params)
-                cursor.fetchall()
-        return (time.perf_counter() - started) * 1000
-
-
-def _pct(values: list[float], percent: int) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(percent / 100 * len(ordered)) - 1)]
+        self._figure(f"{name}_p50_ms", percentile(times, 50))
+        self._figure(f"{name}_p95_ms", percentile(times, 95))
