@@ -34,11 +34,16 @@ def _text(value: Any) -> str:
         return "是" if value else "否"
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
     return str(value)
 
 
-def _csv_safe(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_START) else text
+def csv_cell(value: Any) -> str:
+    """A value as CSV text. A text that starts like a formula gets a leading apostrophe, so a
+    spreadsheet program never runs it (CSV injection); numbers, negative ones too, stay numbers."""
+    text = _text(value)
+    return "'" + text if isinstance(value, str) and text.startswith(FORMULA_START) else text
 
 
 class _Echo:
@@ -51,7 +56,7 @@ def csv_lines(columns: Sequence[Column], rows: Iterable[Any]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow([header for header, _ in columns])
     for row in rows:
-        yield writer.writerow([_csv_safe(_text(get(row))) for _, get in columns])
+        yield writer.writerow([csv_cell(get(row)) for _, get in columns])
 
 
 def csv_response(filename: str, columns: Sequence[Column], rows: Iterable[Any]) -> StreamingHttpResponse:

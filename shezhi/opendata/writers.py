@@ -24,27 +24,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from shezhi.exporting import csv_cell
 from shezhi.opendata.datasets import TYPE_LABELS, Dataset
 from shezhi.tabular import write_xlsx
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DICTIONARY_HEADERS = ["字段名", "列名", "含义", "单位", "来源", "类型"]
 DICTIONARY_SHEET = "字段说明"
-
-
-def csv_value(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    text = str(value)
-    if isinstance(value, str) and text.startswith(FORMULA_START):
-        return "'" + text
-    return text
 
 
 def json_value(value: Any) -> Any:
@@ -86,7 +71,7 @@ def write_files(dataset: Dataset, rows: Iterable[tuple], targets: dict[str, Path
             def tee() -> Iterator[tuple]:
                 nonlocal count
                 for row in rows:
-                    writer.writerow([csv_value(v) for v in row])
+                    writer.writerow([csv_cell(v) for v in row])
                     record = {name: json_value(v) for name, v in zip(names, row, strict=True)}
                     json_file.write(("," if count else "") + "\n  " + json.dumps(record, ensure_ascii=False))
                     count += 1
@@ -112,7 +97,7 @@ def csv_chunks(dataset: Dataset, rows: Iterable[tuple]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(dataset.labels)
     for row in rows:
-        yield writer.writerow([csv_value(v) for v in row])
+        yield writer.writerow([csv_cell(v) for v in row])
 
 
 def json_chunks(dataset: Dataset, rows: Iterable[tuple], meta: dict[str, Any]) -> Iterator[str]:
