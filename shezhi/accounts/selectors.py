@@ -19,8 +19,16 @@ def area_scope_q(user, *, city: str = "city_id", town: str = "town_id", communit
     area = user.area
     if area is None:
         return None
+    return inside_area_q(area, city=city, town=town, community=community)
+
+
+def inside_area_q(
+    area: Area, *, city: str = "city_id", town: str = "town_id", community: str = "community_id", province: str | None = None
+) -> Q:
+    """The filter for rows with city/town/community columns that lie inside `area`. For a
+    province, the rows of every city, or those whose `province` column is the province."""
     if area.level == AreaLevel.PROVINCE:
-        return Q()
+        return Q(**{province: area.pk}) if province else Q()
     if area.level == AreaLevel.CITY:
         return Q(**{city: area.pk})
     if area.level == AreaLevel.TOWN:

@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from shezhi.accounts.models import Role
-from shezhi.accounts.selectors import area_scope_q
+from shezhi.accounts.selectors import area_scope_q, inside_area_q
 from shezhi.areas.models import Area, AreaLevel
 from shezhi.places.models import PartyStatusChange, Place, PlaceKind
 
@@ -23,13 +23,7 @@ def open_on_q(on: dt.date, prefix: str = "") -> Q:
 
 
 def _area_q(area: Area) -> Q:
-    if area.level == AreaLevel.PROVINCE:
-        return Q(city__parent_id=area.pk)
-    if area.level == AreaLevel.CITY:
-        return Q(city_id=area.pk)
-    if area.level == AreaLevel.TOWN:
-        return Q(town_id=area.pk)
-    return Q(community_id=area.pk)
+    return inside_area_q(area, province="city__parent_id")
 
 
 def places_count(kind: str, area: Area, on: dt.date, *, standardized: bool | None = None) -> int:

@@ -22,9 +22,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.translation import pgettext_lazy
 
+from shezhi.accounts.selectors import inside_area_q
 from shezhi.areas.models import Area, AreaKind, AreaLevel
 from shezhi.targets.models import FactKind, Indicator, OrganizationFact
 
@@ -139,14 +140,6 @@ def _intervals(rows, *, ref: str = "id", since: str = "since", until: str = "unt
     return [Interval(r[since], r[until], r["town_id"], r["community_id"], r[ref]) for r in rows]
 
 
-def _scope_q(area: Area, prefix: str = "") -> Q:
-    if area.level == AreaLevel.CITY:
-        return Q(**{f"{prefix}city_id": area.pk})
-    if area.level == AreaLevel.TOWN:
-        return Q(**{f"{prefix}town_id": area.pk})
-    return Q(**{f"{prefix}community_id": area.pk})
-
-
 def load(area: Area, *, start: dt.date, on: dt.date) -> Rows:
     """The rows of a city or a town (and its communities) that the indicators count, for the
     days from `start` to `on`."""
@@ -166,7 +159,7 @@ def load(area: Area, *, start: dt.date, on: dt.date) -> Rows:
 
     facts: dict[str, list[Interval]] = defaultdict(list)
     done: list[Interval] = []
-    for r in OrganizationFact.objects.filter(_scope_q(area)).values(
+    for r in OrganizationFact.objects.filter(inside_area_q(area)).values(
         "kind", "since", "until", "town_id", "community_id", "organization_id", "done_on"
     ):
         i = Interval(r["since"], r["until"], r["town_id"], r["community_id"], r["organization_id"])
@@ -177,7 +170,7 @@ def load(area: Area, *, start: dt.date, on: dt.date) -> Rows:
                 done.append(Interval(begins, r["until"], i.town_id, i.community_id, i.ref))
 
     places: dict[str, list[Interval]] = defaultdict(list)
-    for r in Place.objects.filter(_scope_q(area)).values(
+    for r in Place.objects.filter(inside_area_q(area)).values(
         "id", "kind", "opened_on", "closed_on", "standardized_on", "town_id", "community_id"
     ):
         begins = r["opened_on"]
@@ -189,17 +182,17 @@ def load(area: Area, *, start: dt.date, on: dt.date) -> Rows:
             places[r["kind"]].append(Interval(begins, r["closed_on"], r["town_id"], r["community_id"], r["id"]))
 
     units = []
-    for r in Organization.objects.filter(_scope_q(area), is_volunteer_org=True, founded_on__isnull=False).values(
+    for r in Organization.objects.filter(inside_area_q(area), is_volunteer_org=True, founded_on__isnull=False).values(
         "id", "founded_on", "status", "status_changed_on", "town_id", "community_id"
     ):
         until = r["status_changed_on"] if r["status"] in ENDED else None
         if until is None or until > r["founded_on"]:
             units.append(Interval(r["founded_on"], until, r["town_id"], r["community_id"], r["id"]))
-    for r in VolunteerTeam.objects.filter(_scope_q(area)).values("id", "founded_on", "dissolved_on", "town_id", "community_id"):
+    for r in VolunteerTeam.objects.filter(inside_area_q(area)).values("id", "founded_on", "dissolved_on", "town_id", "community_id"):
         if r["dissolved_on"] is None or r["dissolved_on"] > r["founded_on"]:
             units.append(Interval(r["founded_on"], r["dissolved_on"], r["town_id"], r["community_id"], -r["id"]))
 
-    people = Volunteer.objects.filter(_scope_q(area)).exclude(status=VolunteerStatus.MERGED)
+    people = Volunteer.objects.filter(inside_area_q(area)).exclude(status=VolunteerStatus.MERGED)
     base = {
         r["town_id"]: r["n"]
         for r in people.filter(registered_on__lt=start).exclude(cancelled_on__lt=start).values("town_id").annotate(n=Count("id")).order_by()

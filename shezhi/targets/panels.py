@@ -41,6 +41,7 @@ from django.db.models import Count, ExpressionWrapper, IntegerField, Q
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.translation import gettext as _
 
+from shezhi.accounts.selectors import inside_area_q
 from shezhi.affairs.models import Decision, Filing, FilingStatus, ProcedureKind
 from shezhi.areas.models import Area, AreaLevel
 from shezhi.credit.models import ListEntry, ListKind
@@ -155,10 +156,6 @@ class ListFigures:
     removed: int  # entries taken off in the twelve months
 
 
-def _area_q(area: Area, *, city: str, town: str) -> Q:
-    return Q(**{city: area.pk}) if area.level == AreaLevel.CITY else Q(**{town: area.pk})
-
-
 def _months(start: dt.date, on: dt.date) -> list[dt.date]:
     """The first days of the months the window (start, on] touches, oldest first."""
     first = start + dt.timedelta(days=1)
@@ -174,7 +171,7 @@ def service_figures(area: Area, start: dt.date, on: dt.date) -> tuple[ServiceFig
     """Filings of the area decided in (start, on]: in total, per procedure kind and per month."""
     rows = (
         Filing.objects.filter(
-            _area_q(area, city="city_id", town="town_id"),
+            inside_area_q(area),
             status__in=DECIDED_STATUSES,
             done_on__gt=start,
             done_on__lte=on,
@@ -206,9 +203,10 @@ def service_figures(area: Area, start: dt.date, on: dt.date) -> tuple[ServiceFig
 def list_figures(area: Area, start: dt.date, on: dt.date) -> list[ListFigures]:
     """Organizations of the area on each list on `on`, and entries put on and taken off in (start, on]."""
     in_force = Q(removed_on__isnull=True) | Q(removed_on__gt=on)
+    here = inside_area_q(area, city="organization__city_id", town="organization__town_id")
     rows = {
         row["list_kind"]: row
-        for row in ListEntry.objects.filter(_area_q(area, city="organization__city_id", town="organization__town_id"), included_on__lte=on)
+        for row in ListEntry.objects.filter(here, included_on__lte=on)
         .filter(Q(removed_on__isnull=True) | Q(removed_on__gt=start))
         .values("list_kind")
         .annotate(
