@@ -13,6 +13,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from shezhi.accounts.models import Role
+from shezhi.accounts.selectors import inside_area_q
 from shezhi.areas.models import Area, AreaKind, AreaLevel
 from shezhi.targets import indicators as ind
 from shezhi.targets.models import FactKind, Indicator, Milestone, OrganizationFact, Scope, Target
@@ -31,6 +32,23 @@ def targets_for(city: Area | None) -> list[Target]:
     if own or (city is not None and Target.objects.filter(city=city).exists()):
         return own
     return list(Target.objects.filter(city__isnull=True, active=True).prefetch_related(milestones))
+
+
+def targets_to_edit(city: Area) -> tuple[list[Target], bool]:
+    """The targets the city's bureau edits — in use or not — and whether they are the city's
+    own (False: the defaults, copied for the city on its first change)."""
+    milestones = Prefetch("milestones", queryset=Milestone.objects.order_by("due_on"))
+    own = list(Target.objects.filter(city=city).prefetch_related(milestones))
+    if own:
+        return own, True
+    return list(Target.objects.filter(city__isnull=True).prefetch_related(milestones)), False
+
+
+def target_to_edit(city: Area, pk: int) -> Target:
+    try:
+        return next(t for t in targets_to_edit(city)[0] if t.pk == pk)
+    except StopIteration:
+        raise Http404 from None
 
 
 def milestone_for(target: Target, on: dt.date) -> Milestone | None:
@@ -57,8 +75,15 @@ def can_view_dashboard(user) -> bool:
     return getattr(user, "is_authenticated", False) and user.role in STAFF_ROLES and user.area_id is not None
 
 
-def can_edit_targets(user) -> bool:
-    return getattr(user, "is_authenticated", False) and user.role == Role.BUREAU and user.area_id is not None
+def can_edit_targets(user, city: Area | None = None) -> bool:
+    """The bureau of a city edits that city's targets (of `city`, when given)."""
+    return (
+        getattr(user, "is_authenticated", False)
+        and user.role == Role.BUREAU
+        and user.area is not None
+        and user.area.level == AreaLevel.CITY
+        and (city is None or user.area_id == city.pk)
+    )
 
 
 def city_of(user) -> Area | None:
@@ -354,7 +379,7 @@ RECORD_FACT_KIND = {
 def facts_behind(target: Target, area: Area, on: dt.date) -> QuerySet[OrganizationFact]:
     """The organization facts a figure counts on a day, with their organizations and areas."""
     kind = RECORD_FACT_KIND[target.indicator]
-    qs = OrganizationFact.objects.filter(ind._scope_q(area), kind=kind, since__lte=on).filter(Q(until__isnull=True) | Q(until__gt=on))
+    qs = OrganizationFact.objects.filter(inside_area_q(area), kind=kind, since__lte=on).filter(Q(until__isnull=True) | Q(until__gt=on))
     if target.indicator in (Indicator.PER_URBAN_COMMUNITY, Indicator.SOCIAL_WORK_URBAN):
         qs = qs.filter(community__kind=AreaKind.URBAN)
     elif target.indicator in (Indicator.PER_RURAL_COMMUNITY, Indicator.SOCIAL_WORK_RURAL):
@@ -404,7 +429,7 @@ def volunteer_units_on(area: Area, on: dt.date) -> list[Unit]:
     from shezhi.registry.models import Organization
     from shezhi.volunteers.models import VolunteerTeam
 
-    scope = ind._scope_q(area)
+    scope = inside_area_q(area)
     orgs = (
         Organization.objects.filter(scope, is_volunteer_org=True, founded_on__lte=on)
         .exclude(status__in=ind.ENDED, status_changed_on__lte=on)

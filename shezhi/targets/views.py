@@ -17,7 +17,7 @@ from shezhi.forms import add_service_errors
 from shezhi.paging import query_without
 from shezhi.targets import charts, panels, selectors
 from shezhi.targets.forms import AsOfForm, TargetForm
-from shezhi.targets.models import Indicator, Target
+from shezhi.targets.models import Target
 from shezhi.targets.services import target_save
 
 PAGE_SIZE = 50
@@ -60,7 +60,7 @@ def area_dashboard(request, pk: int):
         "wall": request.GET.get("wall") == "1",
         "chart_data": charts.area_charts(view),
         "community_codes": {r.target.code for r in view.rows if r.target.indicator in selectors.COMMUNITY_VIEW_INDICATORS},
-        "can_edit": selectors.can_edit_targets(request.user) and request.user.area_id == city.pk,
+        "can_edit": selectors.can_edit_targets(request.user, city),
         "on_query": f"on={on.isoformat()}",
         "panel": panels.second_panel(area, on),
     }
@@ -96,8 +96,6 @@ def target_detail(request, pk: int, code: str):
         "querystring": query_without(request, "page"),
         "chart_data": charts.target_chart(row),
         "on_query": f"on={on.isoformat()}",
-        "towns_of_city": [c for c in view.children] if area.level == AreaLevel.CITY else [],
-        "is_volunteers": target.indicator == Indicator.VOLUNTEERS,
     }
     return render(request, "targets/target.html", context, status=400 if form.errors else 200)
 
@@ -106,7 +104,7 @@ def target_detail(request, pk: int, code: str):
 
 
 def _editor_city(request) -> Area:
-    if not selectors.can_edit_targets(request.user) or request.user.area.level != AreaLevel.CITY:
+    if not selectors.can_edit_targets(request.user):
         raise Http404
     return request.user.area
 
@@ -114,23 +112,14 @@ def _editor_city(request) -> Area:
 @login_required
 def manage(request):
     city = _editor_city(request)
-    targets = selectors.targets_for(city)
-    own = bool(targets) and targets[0].city_id == city.pk
+    targets, own = selectors.targets_to_edit(city)
     return render(request, "targets/manage.html", {"city": city, "targets": targets, "own": own})
 
 
 @login_required
 def edit(request, pk: int | None = None):
     city = _editor_city(request)
-    target = None
-    if pk is not None:
-        target = next((t for t in selectors.targets_for(city) if t.pk == pk), None)
-        if target is None:
-            from shezhi.targets.models import Target as T
-
-            target = T.objects.filter(pk=pk, city=city).first()
-        if target is None:
-            raise Http404
+    target = selectors.target_to_edit(city, pk) if pk is not None else None
     form = TargetForm(request.POST or None, instance=target if target is not None else Target())
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in ("code", "name", "indicator", "scope", "position", "source", "active")}

@@ -183,6 +183,24 @@ class TestEditing:
         other = client.get(area_url(areas.other_city, on="2020-06-30")).context["view"]
         assert other.rows[0].goal == Decimal(1980)
 
+    def test_a_target_taken_out_of_use_leaves_the_dashboard_but_stays_editable(self, client, users, areas):
+        client_for(client, users.bureau)
+        t11 = Target.objects.get(city__isnull=True, code="T11")
+        data = {"code": "T11", "name": t11.name, "indicator": t11.indicator, "scope": t11.scope, "position": 11}
+        data.update({"due_0": "2020-12-31", "value_0": "100", "reason": "本轮不再考核"})  # no "active": unticked
+        assert client.post(reverse("targets:edit", args=[t11.pk]), data).status_code == 302
+        codes = [r.target.code for r in client.get(area_url(areas.city)).context["view"].rows]
+        assert "T11" not in codes and len(codes) == 10
+        page = client.get(reverse("targets:manage"))
+        own = Target.objects.get(city=areas.city, code="T11")
+        assert own in page.context["targets"] and page.context["own"] is True
+        assert 'data-testid="inactive"' in page.content.decode()
+        assert client.get(reverse("targets:edit", args=[own.pk])).status_code == 200
+        # The defaults are no longer the city's to edit once it has its own; another city's are never.
+        assert client.get(reverse("targets:edit", args=[t11.pk])).status_code == 404
+        client_for(client, users.other_bureau)
+        assert client.get(reverse("targets:edit", args=[own.pk])).status_code == 404
+
     def test_adding_a_target_of_a_new_plan_year(self, client, users, areas):
         client_for(client, users.bureau)
         response = client.post(
