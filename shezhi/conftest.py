@@ -46,8 +46,11 @@ def areas(db):
     )
 
 
+PASSWORD = "pass-Shezhi-2026"  # noqa: S105 (the test accounts' password)
+
+
 def _user(username: str, role: str, **extra) -> User:
-    return User.objects.create_user(username=username, password="pass-Shezhi-2026", role=role, display_name=username, **extra)
+    return User.objects.create_user(username=username, password=PASSWORD, role=role, display_name=username, **extra)
 
 
 @pytest.fixture
@@ -93,6 +96,15 @@ def client_for(client, user):
 
 
 # --- browser journeys -------------------------------------------------------------------
+
+
+def log_in(page, live_server, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the log-in page, as a person would (a fresh session each time)."""
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
 
 
 def chromium_available() -> bool:

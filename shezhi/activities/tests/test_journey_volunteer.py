@@ -15,19 +15,12 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from shezhi.activities.models import Activity, HoursRecord, HoursStatus, SignUp
+from shezhi.conftest import log_in
 from shezhi.volunteers.models import Volunteer
 from shezhi.volunteers.testing import make_id_number
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("var/screenshots")
-
-
-def log_in(page: Page, live_server, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pass-Shezhi-2026")
-    page.click("button[type=submit]")
 
 
 def test_from_registration_to_the_certificate(page: Page, live_server, users, areas, vorg, make_activity, settings, tmp_path):

@@ -9,17 +9,10 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from shezhi.charity.models import Disclosure
+from shezhi.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("var/screenshots")
-
-
-def log_in(page: Page, live_server, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pass-Shezhi-2026")
-    page.click("button[type=submit]")
 
 
 def test_publish_then_correct_and_the_public_page_links_both(page: Page, live_server, seed_defaults, users, charity):

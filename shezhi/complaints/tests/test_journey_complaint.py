@@ -8,17 +8,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from shezhi.complaints.models import Complaint
+from shezhi.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("var/screenshots")
-
-
-def log_in(page: Page, live_server, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pass-Shezhi-2026")
-    page.click("button[type=submit]")
 
 
 def test_anonymous_complaint_from_filing_to_outcome(page: Page, browser, browser_context_args, live_server, seed_defaults, users, orgs):

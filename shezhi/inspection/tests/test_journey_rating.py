@@ -8,18 +8,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from shezhi.conftest import log_in
 from shezhi.inspection.models import RatingAssessment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("var/screenshots")
-
-
-def log_in(page: Page, live_server, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pass-Shezhi-2026")
-    page.click("button[type=submit]")
 
 
 def test_rating_from_opening_to_the_public_page(page: Page, live_server, seed_defaults, users, orgs, record_result):

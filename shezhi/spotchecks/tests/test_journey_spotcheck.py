@@ -8,19 +8,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from shezhi.conftest import log_in
 from shezhi.spotchecks.draw import draw
 from shezhi.spotchecks.models import Campaign, CampaignStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("var/screenshots")
-
-
-def log_in(page: Page, live_server, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pass-Shezhi-2026")
-    page.click("button[type=submit]")
 
 
 def test_draw_publish_and_redraw(page: Page, live_server, seed_rules, users, orgs, many_orgs, inspectors):

@@ -12,19 +12,12 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
+from shezhi.conftest import log_in
 from shezhi.registry.models import HubKind
 from shezhi.testing import make_filed, make_registered
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("var/screenshots")
-
-
-def log_in(page: Page, live_server, username: str, password: str = "pass-Shezhi-2026") -> None:  # noqa: S107 (test accounts)
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
 
 
 @pytest.fixture

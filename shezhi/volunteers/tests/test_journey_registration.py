@@ -11,19 +11,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from shezhi.audit.models import AuditAction, AuditEntry
+from shezhi.conftest import log_in
 from shezhi.volunteers.models import Volunteer
 from shezhi.volunteers.testing import make_id_number
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("var/screenshots")
-
-
-def log_in(page: Page, live_server, username: str, password: str = "pass-Shezhi-2026") -> None:  # noqa: S107 (test accounts)
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
 
 
 def fill_registration(page: Page, areas, number: str, username: str) -> None:
