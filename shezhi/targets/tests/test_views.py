@@ -145,6 +145,46 @@ class TestPages:
             with django_assert_max_num_queries(before[url]):
                 assert client.get(url).status_code == 200
 
+    @pytest.mark.parametrize("code", ["T8", "T9", "T11"])
+    def test_other_record_lists_do_not_grow_in_queries(self, client, users, areas, code, django_assert_max_num_queries):
+        from shezhi.places.services import place_save
+        from shezhi.testing import make_registered
+        from shezhi.volunteers.services import team_create
+
+        client_for(client, users.bureau)
+        url = reverse("targets:target", args=[areas.city.pk, code])
+
+        def add(n):
+            for i in range(n):
+                town = areas.town_a if i % 2 else areas.town_b
+                place_save(
+                    data={"kind": "charity_base", "name": f"慈善基地{n}-{i}", "address": "测试路", "town": town,
+                          "operator_name": "镇政府", "opened_on": dt.date(2019, 1, 1)},
+                    by=users.bureau,
+                )  # fmt: skip
+                org = make_registered(town=town, community=areas.community_a1 if i % 2 else None, is_volunteer_org=True,
+                                      direct_category="trade_association")  # fmt: skip
+                team_create(
+                    organization=org, data={"name": f"志愿队{n}-{i}", "town": town, "founded_on": dt.date(2020, 1, 1)}, by=users.bureau
+                )
+
+        add(1)
+        client.get(url)
+        with django_assert_max_num_queries(40) as counted:
+            assert client.get(url).status_code == 200
+        add(12)
+        with django_assert_max_num_queries(len(counted.captured_queries)):
+            response = client.get(url)
+        assert response.context["page"].paginator.count >= 13
+
+    def test_the_target_list_for_editing_does_not_grow_in_queries(self, client, users, django_assert_max_num_queries):
+        client_for(client, users.bureau)
+        with django_assert_max_num_queries(12) as counted:
+            assert client.get(reverse("targets:manage")).status_code == 200
+        Target.objects.create(code="T12", name="新增", indicator="community_orgs", scope="city", position=12)
+        with django_assert_max_num_queries(len(counted.captured_queries)):
+            assert len(client.get(reverse("targets:manage")).context["targets"]) == 12
+
 
 class TestEditing:
     def test_only_the_citys_bureau_edits(self, client, users):
