@@ -24,7 +24,7 @@ from shezhi.exporting import FORMULA_START, csv_cell, csv_lines
         (Decimal("33.33"), "33.33"),
         (-5, "-5"),
         (Decimal("-0.5"), "-0.5"),
-        ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+        ('=HYPERLINK("x")', '\'=HYPERLINK("x")'),
         ("-1+2", "'-1+2"),
         ("平湖市", "平湖市"),
     ],
