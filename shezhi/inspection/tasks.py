@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from shezhi.inspection.services import annual_report_reminders_send
@@ -38,7 +39,7 @@ def export_not_reported(job_id: int) -> None:
         job.created_by, year=params["year"], as_of=as_of, town=params.get("town"), overdue_only=bool(params.get("overdue"))
     ).count()
     with job_running(job) as progress:
-        progress.stage("writing", total=total)
+        progress.stage(_("Writing rows"), total=total)
         count = write_not_reported(
             str(job_files_dir() / name),
             job.created_by,

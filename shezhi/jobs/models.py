@@ -12,6 +12,13 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class ProgressUnit(models.TextChoices):
+    """What the job's counts count: rows of a file, or the steps of a piece of work."""
+
+    ROWS = "rows", _("rows")
+    STEPS = "steps", _("steps")
+
+
 class Job(models.Model):
     """A piece of long work (an import, an export, a report) with progress people can watch.
 
@@ -29,6 +36,7 @@ class Job(models.Model):
     total = models.PositiveIntegerField(_("total"), default=0)
     done = models.PositiveIntegerField(_("processed"), default=0)
     stage = models.CharField(_("stage"), max_length=40, blank=True)
+    unit = models.CharField(_("unit"), max_length=10, choices=ProgressUnit.choices, default=ProgressUnit.ROWS)
     params = models.JSONField(default=dict, blank=True)
     result = models.JSONField(default=dict, blank=True)
     input_file = models.CharField(max_length=300, blank=True)

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
-from shezhi.jobs.models import Job, JobStatus
+from shezhi.jobs.models import Job, JobStatus, ProgressUnit
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +38,8 @@ class Progress:
         self.every = every
         self._last = 0
 
-    def stage(self, stage: str, total: int | None = None) -> None:
-        fields = {"stage": stage, "done": 0}
+    def stage(self, stage: str, total: int | None = None, *, unit: str = ProgressUnit.ROWS) -> None:
+        fields = {"stage": stage, "done": 0, "unit": unit}
         if total is not None:
             fields["total"] = total
         Job.objects.filter(pk=self.job.pk).update(**fields)

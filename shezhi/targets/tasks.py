@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from shezhi.areas.models import Area
-from shezhi.jobs.models import Job
+from shezhi.jobs.models import Job, ProgressUnit
 from shezhi.jobs.services import job_create, job_files_dir, job_finish, job_running
 from shezhi.targets import exports, panels, report, selectors
 
@@ -63,7 +63,7 @@ def run_export(job: Job, *, out: Path | None = None) -> Path:
         fmt = job.params["fmt"]
         on = dt.date.fromisoformat(job.params["on"])
         area = _area_for(job)
-        progress.stage(_("Computing the figures"), 1)
+        progress.stage(_("Computing the figures"), 1, unit=ProgressUnit.STEPS)
         view = selectors.area_view(area, on)
         panel = panels.second_panel(area, on)
         progress.advance(1)
@@ -78,10 +78,10 @@ def run_export(job: Job, *, out: Path | None = None) -> Path:
 
         result = {"filename": f"{exports.file_basename(area, on)}.{fmt}", "area": area.pk, "on": on.isoformat()}
         if fmt == "xlsx":
-            progress.stage(_("Writing the workbook"), exports.sheet_count(view, panel))
+            progress.stage(_("Writing the workbook"), exports.sheet_count(view, panel), unit=ProgressUnit.STEPS)
             result["sheets"] = exports.write_workbook(path, view, panel=panel, on_sheet=step)
         else:
-            progress.stage(_("Drawing the report"), report.report_steps(panel))
+            progress.stage(_("Drawing the report"), report.report_steps(panel), unit=ProgressUnit.STEPS)
             result["bytes"] = report.write_report(path, view, panel=panel, on_step=step)
         job_finish(job, result=result, output_file="" if out is not None else name)
     return path

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from shezhi.jobs.models import Job, JobStatus
+from shezhi.jobs.models import Job, JobStatus, ProgressUnit
 from shezhi.jobs.services import Progress, job_create, job_files_dir, job_finish, job_running
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +64,19 @@ class TestPages:
         assert page.status_code == 200 and "job-progress" in page.content.decode()
         fragment = c.get(reverse("jobs:detail", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
         assert fragment.lstrip().startswith('<div id="job-progress"') and "hx-trigger" in fragment
+
+    def test_the_counts_say_whether_they_count_rows_or_steps(self, client, users):
+        job = job_create(kind="test", title="导出", by=users.bureau)
+        c = login(client, users.bureau)
+        with job_running(job) as progress:
+            progress.every = 1
+            progress.stage("读取", total=300)
+            progress.advance(120)
+            assert "120 / 300 行" in c.get(reverse("jobs:detail", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
+            progress.stage("绘制", total=6, unit=ProgressUnit.STEPS)
+            progress.advance(2)
+            fragment = c.get(reverse("jobs:detail", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
+        assert "2 / 6 步" in fragment and "6 行" not in fragment
 
     def test_others_get_404(self, client, users):
         job = self.make_done(users)
