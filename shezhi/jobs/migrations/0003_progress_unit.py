@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0002_dailyrun'),
+        ("jobs", "0002_dailyrun"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='job',
-            name='unit',
-            field=models.CharField(choices=[('rows', 'rows'), ('steps', 'steps')], default='rows', max_length=10, verbose_name='unit'),
+            model_name="job",
+            name="unit",
+            field=models.CharField(choices=[("rows", "rows"), ("steps", "steps")], default="rows", max_length=10, verbose_name="unit"),
         ),
     ]
