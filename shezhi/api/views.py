@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from shezhi.accounts.selectors import towns_for_filing
 from shezhi.api.errors import error_body
 from shezhi.api.filters import AreaFilterSerializer, OrganizationFilterSerializer, area_filters, organization_filters
-from shezhi.api.pagination import Pagination
+from shezhi.api.pagination import Pagination, SearchPagination
 from shezhi.api.permissions import may_reveal_phone
 from shezhi.api.serializers import (
     AreaSerializer,
@@ -41,13 +41,13 @@ from shezhi.api.throttling import PublicAnonThrottle
 from shezhi.areas.models import Area
 from shezhi.audit.models import AuditAction
 from shezhi.audit.services import audit_record
+from shezhi.portal.selectors import Paging, search_page
 from shezhi.registry import credit_code as cc
 from shezhi.registry.models import Organization, ServiceDomain, TargetGroup
 from shezhi.registry.selectors import (
     apply_filters,
     organization_detail_public,
     organization_for,
-    organizations_public,
     organizations_visible_to,
 )
 from shezhi.registry.services import DuplicateOrganizationError, organization_file, organization_update
@@ -100,18 +100,33 @@ class StaffEndpoint:
     get=extend_schema(
         tags=["public"],
         summary="Search the registry",
-        description="Every organization in the registry, public fields only, with the public portal's search and filters.",
+        description=(
+            "Every organization in the registry, public fields only, with the public portal's search and filters. "
+            "As on the portal, `count` is exact up to 2,000 matches of a text (10,000 without one); beyond that it is "
+            "the cap, `count_capped` is true and pages reach as far as the cap. Narrow the search, or download the "
+            "whole registry from /open-data/."
+        ),
         parameters=[OrganizationFilterSerializer],
         responses={200: PublicOrganizationSerializer(many=True), 400: BAD_PARAMS, 404: NO_PAGE, 429: THROTTLED},
     )
 )
 class OrganizationList(PublicEndpoint, generics.ListAPIView):
-    serializer_class = PublicOrganizationSerializer
-    queryset = Organization.objects.none()  # the model, for the schema; rows come from get_queryset
+    """The portal's search (shezhi.portal.selectors.search_page): the same rows in the same
+    order, found by the same plans, so a one-character text costs what it costs the page."""
 
-    def get_queryset(self) -> QuerySet[Organization]:
-        filters = organization_filters(self.request)
-        return apply_filters(organizations_public(), filters).prefetch_related(*LIST_PREFETCH)
+    serializer_class = PublicOrganizationSerializer
+    queryset = Organization.objects.none()  # the model, for the schema; rows come from the search
+    pagination_class = SearchPagination
+
+    def list(self, request, *args, **kwargs):
+        filters = organization_filters(request)
+        number, size = self.paginator.page_params(request)
+        page = search_page(filters, number, Paging(per_page=size, load=_public_list_columns), clamp=False)
+        return self.paginator.search_response(page, self.get_serializer(page.rows, many=True).data)
+
+
+def _public_list_columns(qs: QuerySet[Organization]) -> QuerySet[Organization]:
+    return qs.select_related("town", "community").prefetch_related(*LIST_PREFETCH)
 
 
 @extend_schema_view(

@@ -308,9 +308,9 @@ def _indexed(plan: TextPlan) -> QuerySet[Organization]:
     return filter_text(plan.base, plan.text)
 
 
-def _walk_is_cheaper(matches: int, offset: int) -> bool:
+def _walk_is_cheaper(matches: int, offset: int, per_page: int) -> bool:
     # Walking reads about (offset + 20) × table / matches rows; fetching reads the matches.
-    return (offset + PER_PAGE) * _table_size() < matches * matches
+    return (offset + per_page) * _table_size() < matches * matches
 
 
 def _table_size() -> int:
@@ -345,9 +345,9 @@ def _walk(base: QuerySet[Organization], text: str, offset: int, limit: int) -> l
 SEARCH_TABLE_ORDER = {"name": "sort_key, id", "-name": "sort_key DESC, id DESC"}
 
 
-def _search_table_page(query: str, sort: str, offset: int) -> tuple[int, bool, Callable[[int], list[Organization]]]:
+def _search_table_page(query: str, sort: str, offset: int, paging: Paging) -> tuple[int, bool, Callable[[int], list[Organization]]]:
     """PostgreSQL, a text alone sorted by name: count and pages from the search table."""
-    cap, order = TEXT_COUNT_CAP, SEARCH_TABLE_ORDER[sort]
+    cap, order, per_page = TEXT_COUNT_CAP, SEARCH_TABLE_ORDER[sort], paging.per_page
     match, params = search.postgres_match(query)
 
     def sample_page(at: int) -> list[tuple[int, str, int]]:
@@ -357,7 +357,7 @@ def _search_table_page(query: str, sort: str, offset: int) -> tuple[int, bool, C
             cursor.execute(
                 f"SELECT id, sort_key, count(*) OVER () FROM (SELECT id, sort_key FROM {search.SEARCH_TABLE} WHERE {match} LIMIT %s) "
                 f"AS found ORDER BY {order} LIMIT %s OFFSET %s",
-                [*params, cap + 1, PER_PAGE, at],
+                [*params, cap + 1, per_page, at],
             )
             return cursor.fetchall()
 
@@ -373,7 +373,7 @@ def _search_table_page(query: str, sort: str, offset: int) -> tuple[int, bool, C
         return pages[at]
 
     if total <= cap:
-        return total, False, lambda at: _rows_in_order([pk for pk, _, _ in sample_at(at)])
+        return total, False, lambda at: _rows_in_order([pk for pk, _, _ in sample_at(at)], paging)
     contains, contains_params = search.postgres_contains(query)
 
     def walked(at: int) -> list[Organization]:
@@ -384,85 +384,104 @@ def _search_table_page(query: str, sort: str, offset: int) -> tuple[int, bool, C
         # offset + 20 matches do not pass.
         bound, bound_params = "", []
         sampled = sample_at(at)
-        if len(sampled) == PER_PAGE:
+        if len(sampled) == per_page:
             last_id, last_key, _ = sampled[-1]
             bound, bound_params = f"AND (sort_key, id) {'<=' if sort == 'name' else '>='} (%s, %s)", [last_key, last_id]
         # Table, test and order come from registry.search and SEARCH_TABLE_ORDER; the text is a parameter.
         ids = RawSQL(  # noqa: S611
             f"SELECT id FROM {search.SEARCH_TABLE} WHERE {contains} {bound} ORDER BY {order} LIMIT %s OFFSET %s",
-            [*contains_params, *bound_params, PER_PAGE, at],
+            [*contains_params, *bound_params, per_page, at],
         )
-        return _rows(organizations_public().filter(pk__in=ids).order_by(*SORTS[sort]), 0)
+        return paging.rows(organizations_public().filter(pk__in=ids).order_by(*SORTS[sort]), 0)
 
     return cap, True, walked
 
 
-def _rows_in_order(ids: list[int]) -> list[Organization]:
-    by_id = {o.pk: o for o in _rows(organizations_public().filter(pk__in=ids), 0)}
+def _rows_in_order(ids: list[int], paging: Paging) -> list[Organization]:
+    by_id = {o.pk: o for o in paging.rows(organizations_public().filter(pk__in=ids).order_by(), 0)}
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def _text_page(filters: OrganizationFilters, number: int) -> tuple[int, bool, Callable[[int], list[Organization]]]:
+def _text_page(filters: OrganizationFilters, number: int, paging: Paging) -> tuple[int, bool, Callable[[int], list[Organization]]]:
     """The count (capped) and a function giving the rows of a page at an offset."""
     if (
         connection.vendor == "postgresql"
         and filters.sort in SEARCH_TABLE_ORDER
         and replace(filters, q="", sort=DEFAULT_SORT) == OrganizationFilters()
     ):
-        return _search_table_page(filters.q, filters.sort, (max(number, 1) - 1) * PER_PAGE)
+        return _search_table_page(filters.q, filters.sort, (max(number, 1) - 1) * paging.per_page, paging)
     plan = TextPlan(
         text=" ".join(search.tokens(filters.q)),
         phrase=search.index_phrase(filters.q),
         base=apply_filters(organizations_public(), replace(filters, q="")),
         only_text=replace(filters, q="", sort=DEFAULT_SORT) == OrganizationFilters(),
     )
-    offset = (max(number, 1) - 1) * PER_PAGE
+    per_page = paging.per_page
+    offset = (max(number, 1) - 1) * per_page
     cap = TEXT_COUNT_CAP
     if connection.vendor == "sqlite":
         matches = _fts_matches(plan.phrase, COUNT_CAP + 1)
-        qs = _row_contains(plan.base, plan.text) if _walk_is_cheaper(matches, offset) else _indexed(plan)
+        qs = _row_contains(plan.base, plan.text) if _walk_is_cheaper(matches, offset, per_page) else _indexed(plan)
         total, capped = (min(matches, cap), matches > cap) if plan.only_text else count_capped(qs, cap)
-        return total, capped, lambda at: _rows(qs, at)
+        return total, capped, lambda at: paging.rows(qs, at)
     total, capped = count_capped(_indexed(plan), cap)
     if capped:
         # More than `cap` rows match: walking finds a page after about (offset + 20) ×
         # table / matches rows; for a deep page of a phrase that is not so common, count
         # further before choosing.
         matches = cap + 1
-        if (offset + PER_PAGE) * _table_size() > WALK_BUDGET * matches:
+        if (offset + per_page) * _table_size() > WALK_BUDGET * matches:
             more, over = count_capped(_indexed(plan), COUNT_CAP)
             matches = more + over
     else:
         matches = total
-    if _walk_is_cheaper(matches, offset) or (capped and matches == cap + 1):
+    if _walk_is_cheaper(matches, offset, per_page) or (capped and matches == cap + 1):
 
         def walked(at: int) -> list[Organization]:
-            return _rows_in_order(_walk(plan.base, plan.text, at, PER_PAGE))
+            return _rows_in_order(_walk(plan.base, plan.text, at, per_page), paging)
 
         return total, capped, walked
-    return total, capped, lambda at: _rows(_indexed(plan), at)
+    return total, capped, lambda at: paging.rows(_indexed(plan), at)
 
 
-def _rows(qs: QuerySet[Organization], offset: int) -> list[Organization]:
-    return list(qs.select_related("town", "community").only(*LIST_COLUMNS)[offset : offset + PER_PAGE])
+def _list_columns(qs: QuerySet[Organization]) -> QuerySet[Organization]:
+    return qs.select_related("town", "community").only(*LIST_COLUMNS)
 
 
-def search_page(filters: OrganizationFilters, number: int) -> ResultPage:
+@dataclass(frozen=True)
+class Paging:
+    """How many rows a page holds and how they are read: the portal's page reads the
+    columns of its result rows (LIST_COLUMNS); the API reads its serializer's."""
+
+    per_page: int = PER_PAGE
+    load: Callable[[QuerySet[Organization]], QuerySet[Organization]] = _list_columns
+
+    def rows(self, qs: QuerySet[Organization], offset: int) -> list[Organization]:
+        return list(self.load(qs)[offset : offset + self.per_page])
+
+
+def search_page(filters: OrganizationFilters, number: int, paging: Paging | None = None, *, clamp: bool = True) -> ResultPage:
+    """The page `number` of the public search, with the number of matches (capped: see
+    COUNT_CAP and TEXT_COUNT_CAP). A page past the last gives the last page, or with
+    `clamp=False` (the API, where such a page is an error) no rows."""
+    paging = paging or Paging()
     if search.tokens(filters.q):
         cap = TEXT_COUNT_CAP
-        total, capped, page_at = _text_page(filters, number)
+        total, capped, page_at = _text_page(filters, number, paging)
     else:
         cap = COUNT_CAP
         qs = search_queryset(filters)
         total, capped = count_capped(qs)
 
         def page_at(at: int) -> list[Organization]:
-            return _rows(qs, at)
+            return paging.rows(qs, at)
 
-    last = max(1, -(-total // PER_PAGE))
-    number = min(max(number, 1), last)
-    rows = page_at((number - 1) * PER_PAGE) if total else []
-    return ResultPage(rows=rows, number=number, total=total, capped=capped, cap=cap)
+    last = max(1, -(-total // paging.per_page))
+    number = max(number, 1)
+    if clamp:
+        number = min(number, last)
+    rows = page_at((number - 1) * paging.per_page) if total and number <= last else []
+    return ResultPage(rows=rows, number=number, total=total, capped=capped, per_page=paging.per_page, cap=cap)
 
 
 # --- one organization -------------------------------------------------------------------

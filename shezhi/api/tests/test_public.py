@@ -174,6 +174,46 @@ def test_pagination(api, areas):
     assert past_end.status_code == 404 and "3" in past_end.json()["detail"]
 
 
+@pytest.mark.parametrize("sort", ["name", "-name"])
+@pytest.mark.parametrize("cap", [3, 8, 2000])
+def test_pages_of_a_text_search_are_the_same_below_and_above_the_count_cap(api, areas, monkeypatch, sort, cap):
+    """The API searches as the portal does, with its own page size: below the cap a page
+    comes from all the matches; above it (PostgreSQL) from reading the pinyin order. Same
+    rows, same order, and `count_capped` says when `count` is the cap."""
+    from shezhi.portal import selectors
+
+    monkeypatch.setattr(selectors, "TEXT_COUNT_CAP", cap)
+    for n in range(17):
+        make_filed(town=areas.town_a, community=areas.community_a1, name=f"翻页组织{n:02d}", business_scope="邻里互助")
+    expected = list(apply_filters(organizations_public(), OrganizationFilters(q="翻页", sort=sort)).values_list("id", flat=True))
+    assert len(expected) == 17
+    seen = []
+    for number in (1, 2, 3):
+        body = api.get(LIST_URL, {"q": "翻页", "sort": sort, "page": number, "page_size": 6}).json()
+        assert (body["count"], body["count_capped"]) == ((cap, True) if cap < 17 else (17, False))
+        seen += [row["id"] for row in body["results"]]
+        if body["next"] is None:
+            break
+    reachable = min(cap, 17)
+    assert seen == expected[: -(-reachable // 6) * 6][:17]
+
+
+def test_a_page_past_a_capped_count_says_how_to_reach_the_rest(api, areas, monkeypatch):
+    from shezhi.portal import selectors
+
+    monkeypatch.setattr(selectors, "TEXT_COUNT_CAP", 4)
+    for n in range(9):
+        make_filed(town=areas.town_a, community=areas.community_a1, name=f"翻页组织{n:02d}")
+    first = api.get(LIST_URL, {"q": "翻页", "page_size": 2}).json()
+    assert (first["count"], first["count_capped"], len(first["results"])) == (4, True, 2)
+    assert "page=2" in first["next"] and first["previous"] is None
+    second = api.get(LIST_URL, {"q": "翻页", "page_size": 2, "page": 2}).json()
+    assert second["next"] is None and "page=" not in second["previous"]
+    beyond = api.get(LIST_URL, {"q": "翻页", "page_size": 2, "page": 3})
+    assert beyond.status_code == 404
+    assert "/open-data/" in beyond.json()["detail"] and "2,000" not in beyond.json()["detail"]
+
+
 def test_list_query_count_does_not_grow_with_rows(api, areas, django_assert_max_num_queries):
     domains = list(ServiceDomain.objects.all()[:3])
     groups = list(TargetGroup.objects.all()[:2])
@@ -185,8 +225,9 @@ def test_list_query_count_does_not_grow_with_rows(api, areas, django_assert_max_
             service_domains=domains,
             target_groups=groups,
         )
-    # count, page with its towns and communities, service domains, target groups
-    with django_assert_max_num_queries(4):
+    # count, the registry's size (cached; it chooses the plan), page with its towns and
+    # communities, service domains, target groups
+    with django_assert_max_num_queries(5):
         response = api.get(LIST_URL, {"page_size": 25, "q": "查询"})
     assert len(response.json()["results"]) == 25
     assert len(response.json()["results"][0]["service_domains"]) == 3

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import OperationalError, connection
+from django.test import override_settings
 
 from shezhi.benchtools import percentile, replay, statements_of
 
@@ -169,6 +170,11 @@ class Command(BaseCommand):
         town = Organization.objects.filter(city__code=settings.SHEZHI_CITY_CODE).values_list("town_id", flat=True).first()
         self._timed("search_filtered", client, [("/search/", {"q": "养老", "town": town, "registration": "registered"})], rounds)
         self._timed("search_page_50", client, [("/search/", {"q": "协会", "page": 50})], rounds)
+        # The public API searches as the page does; the anonymous rate limit is lifted here.
+        rest = settings.REST_FRAMEWORK
+        with override_settings(REST_FRAMEWORK={**rest, "DEFAULT_THROTTLE_RATES": {**rest["DEFAULT_THROTTLE_RATES"], "anon": None}}):
+            for label, queries in (("short", SHORT_QUERIES), ("long", LONG_QUERIES)):
+                self._timed(f"api_search_{label}", client, [("/api/v1/organizations/", {"q": q}) for q in queries], rounds)
         started = time.perf_counter()
         client.get("/")
         self._figure("home_uncached_ms", (time.perf_counter() - started) * 1000)
