@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -95,3 +97,42 @@ class Area(models.Model):
     @property
     def is_community(self) -> bool:
         return self.level == AreaLevel.COMMUNITY
+
+
+class PopulationCount(models.Model):
+    """An area's resident population as counted on a day: the history behind
+    Area.population, so that a figure per resident as of a past day divides by the
+    population known for that day. Written by areas.services.area_save; `on` is empty for
+    a count whose date was never given (it holds before every dated count)."""
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="population_counts", verbose_name=_("area"))
+    on = models.DateField(_("population as of"), null=True, blank=True)
+    population = models.PositiveIntegerField(_("resident population"))
+    recorded_at = models.DateTimeField(_("recorded"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("population count")
+        verbose_name_plural = _("population counts")
+        ordering = ["area", "on"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "on"], name="population_area_day_uniq"),
+            models.UniqueConstraint(fields=["area"], condition=models.Q(on__isnull=True), name="population_area_undated_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.on}: {self.population}"
+
+
+def population_on(counts: list[tuple[dt.date | None, int]], day: dt.date) -> int | None:
+    """The population that holds on `day` from an area's counts sorted by day (the undated
+    one first): the latest counted on or before it, else the earliest (a day before any
+    count is judged by the first one known)."""
+    found = None
+    for on, population in counts:
+        if on is None or on <= day:
+            found = population
+        elif found is None:
+            return population
+        else:
+            break
+    return found

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shezhi.areas.models import LEVEL_KINDS, PARENT_LEVEL, Area, AreaKind, AreaLevel
+from shezhi.areas.models import LEVEL_KINDS, PARENT_LEVEL, Area, AreaKind, AreaLevel, PopulationCount
 from shezhi.audit.models import AuditAction
 from shezhi.audit.services import audit_record, diff
 
@@ -76,6 +76,26 @@ def _snapshot(area: Area) -> dict[str, Any]:
     return {f: (getattr(area, f).code if f == "parent" and area.parent_id else getattr(area, f)) for f in FIELDS}
 
 
+def _count_population(area: Area, old: dict[str, Any]) -> None:
+    """Keep the population history (PopulationCount) in step with the area's figure.
+
+    An area that had a population but no history yet (its rows were inserted directly, as
+    the demo data's are) first gets the figure it had, so the days before the new count
+    keep it. A cleared population removes nothing: it was true when it was counted.
+    """
+    if area.population is None:
+        return
+    first_count = old.get("population") is not None and not PopulationCount.objects.filter(area=area).exists()
+    if first_count and old.get("population_date") != area.population_date:
+        PopulationCount.objects.create(area=area, on=old.get("population_date"), population=old["population"])
+    # A figure given without its date is taken as of the day it is entered, once there is
+    # history for it to follow; the very first one holds for every day before.
+    on = area.population_date
+    if on is None and PopulationCount.objects.filter(area=area).exists():
+        on = timezone.localdate()
+    PopulationCount.objects.update_or_create(area=area, on=on, defaults={"population": area.population})
+
+
 @transaction.atomic
 def area_save(*, code: str, data: dict[str, Any], by, source: str = "") -> tuple[Area, bool]:
     """Create the area with this code or update it; returns (area, created)."""
@@ -96,6 +116,8 @@ def area_save(*, code: str, data: dict[str, Any], by, source: str = "") -> tuple
         _derive(area)
         area.save(update_fields=["city", "town"])
     changes = diff(old, _snapshot(area))
+    if "population" in changes or "population_date" in changes:
+        _count_population(area, old)
     if changes:
         audit_record(
             action=AuditAction.AREA_CREATED if created else AuditAction.AREA_CHANGED, by=by, target=area, changes=changes, source=source

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from django.utils import translation
 
-from shezhi.areas.models import Area, AreaLevel
+from shezhi.areas.models import Area, AreaLevel, PopulationCount
 from shezhi.credit.models import Ground, ListEntry
 from shezhi.credit.selectors import entries_public
 from shezhi.places.models import Place
@@ -305,6 +305,7 @@ DATASETS: dict[str, Dataset] = {
             # changes its version) or rebuilt wholesale (new rows): their count and ids suffice.
             sources=(
                 Source(Area, CONTENT),
+                Source(PopulationCount, CONTENT),
                 Source(Target, CONTENT),
                 Source(Milestone, CONTENT),
                 Source(Organization, SAVED),

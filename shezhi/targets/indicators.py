@@ -26,7 +26,7 @@ from django.db.models import Count
 from django.utils.translation import pgettext_lazy
 
 from shezhi.accounts.selectors import inside_area_q
-from shezhi.areas.models import Area, AreaKind, AreaLevel
+from shezhi.areas.models import Area, AreaKind, AreaLevel, PopulationCount, population_on
 from shezhi.targets.models import FactKind, Indicator, OrganizationFact
 
 ENDED = ("revoked", "deregistered")
@@ -111,7 +111,9 @@ class Rows:
     places: dict[str, list[Interval]]  # party_mass_centre (standardized, from that day), charity_base
     volunteer_units: list[Interval]  # volunteer organizations and teams
     volunteers: VolunteerSeries
-    population: dict[int, int | None] = field(default_factory=dict)  # area id → resident population
+    population: dict[int, int | None] = field(default_factory=dict)  # area id → resident population now
+    # area id → its population counts by day (areas.PopulationCount), the undated one first
+    population_counts: dict[int, list[tuple[dt.date | None, int]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -156,6 +158,11 @@ def load(area: Area, *, start: dt.date, on: dt.date) -> Rows:
     if area.level == AreaLevel.TOWN:
         towns[area.pk] = area
     population = {a.pk: a.population for a in [area, *towns.values(), *communities.values()]}
+    population_counts: dict[int, list[tuple[dt.date | None, int]]] = defaultdict(list)
+    for r in PopulationCount.objects.filter(area_id__in=[area.pk, *towns, *communities]).values("area_id", "on", "population"):
+        population_counts[r["area_id"]].append((r["on"], r["population"]))
+    for counts in population_counts.values():
+        counts.sort(key=lambda c: (c[0] is not None, c[0] or dt.date.min))
 
     facts: dict[str, list[Interval]] = defaultdict(list)
     done: list[Interval] = []
@@ -224,6 +231,7 @@ def load(area: Area, *, start: dt.date, on: dt.date) -> Rows:
         volunteer_units=units,
         volunteers=volunteers,
         population=population,
+        population_counts=dict(population_counts),
     )
 
 
@@ -331,14 +339,17 @@ def charity_bases(rows: Rows, area: Area, days: list[dt.date]) -> list[Figure]:
     return _count(rows.places["charity_base"], _in_area(rows, area), days)
 
 
-def _population(rows: Rows, area: Area) -> int | None:
-    return rows.population.get(area.pk)
+def _population(rows: Rows, area: Area, day: dt.date) -> int | None:
+    """The area's resident population on the day, from its counts; an area without any
+    (its rows inserted directly) has its present figure."""
+    counts = rows.population_counts.get(area.pk)
+    return population_on(counts, day) if counts else rows.population.get(area.pk)
 
 
 def volunteer_organizations(rows: Rows, area: Area, days: list[dt.date]) -> list[Figure]:
     """T9: registered volunteer organizations and the teams filed under them, per 100 residents."""
     counter = Counter(i for i in rows.volunteer_units if _in_area(rows, area)(i))
-    return [Figure(counter.on(d), _population(rows, area) or 0, 100) for d in days]
+    return [Figure(counter.on(d), _population(rows, area, d) or 0, 100) for d in days]
 
 
 def volunteers(rows: Rows, area: Area, days: list[dt.date]) -> list[Figure]:
@@ -346,7 +357,7 @@ def volunteers(rows: Rows, area: Area, days: list[dt.date]) -> list[Figure]:
     if area.level == AreaLevel.COMMUNITY:
         raise ValueError("volunteers are counted by town here")
     towns = None if area.pk == rows.area.pk and area.level == rows.area.level else {area.pk}
-    return [Figure(rows.volunteers.on(d, towns), _population(rows, area) or 0, 100) for d in days]
+    return [Figure(rows.volunteers.on(d, towns), _population(rows, area, d) or 0, 100) for d in days]
 
 
 def trade_decoupling(rows: Rows, area: Area, days: list[dt.date]) -> list[Figure]:

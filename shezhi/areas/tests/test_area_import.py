@@ -12,7 +12,7 @@ from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from shezhi.areas.importing import areas_import, export_rows
-from shezhi.areas.models import Area
+from shezhi.areas.models import Area, PopulationCount
 from shezhi.audit.models import AuditAction, AuditEntry
 from shezhi.tabular import store_upload
 
@@ -73,6 +73,9 @@ def test_check_then_import_new_towns_and_communities_in_any_order(users, areas, 
     assert (village.kind, village.town.code, village.city, village.population) == ("rural", "330482003", areas.city, 2800)
     assert village.population_date == dt.date(2023, 6, 30)
     assert Area.objects.get(code="330482101").population == 76000
+    # The updated town keeps its earlier count for the days before the new one.
+    history = PopulationCount.objects.filter(area__code="330482101").order_by("on").values_list("on", "population")
+    assert list(history) == [(dt.date(2020, 11, 1), 75000), (dt.date(2023, 6, 30), 76000)]
     assert AuditEntry.objects.filter(source="import:test", action=AuditAction.AREA_CREATED).count() == 3
     assert AuditEntry.objects.get(action=AuditAction.AREAS_IMPORTED).changes["created"] == [None, 3]
 

@@ -17,7 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from shezhi.areas.models import Area
+from shezhi.areas.models import Area, PopulationCount
 from shezhi.credit.services import entry_include, entry_remove
 from shezhi.jobs.schedule import run_daily
 from shezhi.opendata import services
@@ -344,6 +344,16 @@ def test_version_sees_a_write_committed_after_a_later_one(world):
     assert other.updated_at < earlier
     Organization.objects.filter(pk=other.pk).update(name="迟到的修改", updated_at=earlier)
     assert Organization.objects.order_by("-updated_at").first().pk == newest.pk
+    assert dataset_version(dataset, today) != before
+
+
+def test_targets_version_changes_with_a_population_count(world):
+    """A figure per resident divides by the population of its day: a new count for a past
+    day changes the targets' files even when the area's present figure stays the same."""
+    dataset = DATASETS["targets"]
+    today = timezone.localdate()
+    before = dataset_version(dataset, today)
+    PopulationCount.objects.create(area=world.areas.town_a, on=dt.date(2015, 1, 1), population=120000)
     assert dataset_version(dataset, today) != before
 
 

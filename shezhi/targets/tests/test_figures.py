@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from shezhi.accounts.models import Role, User
 from shezhi.areas.models import Area, AreaKind, AreaLevel
+from shezhi.areas.services import area_save
 from shezhi.places.models import Place
 from shezhi.places.services import place_save
 from shezhi.registry.models import DirectCategory, HubKind, LegalForm, Organization
@@ -121,6 +122,13 @@ def world(areas):
         )
         if rng.random() < 0.25 and v.registered_on < today:
             volunteer_cancel(volunteer=v, by=bureau, on=_day(rng, v.registered_on + dt.timedelta(days=1), today), reason="测试")
+    # New population counts for the city and one town: a figure per resident as of a day
+    # divides by the population counted for that day.
+    areas.populations = {a.pk: [(a.population_date, a.population)] for a in (areas.city, areas.town_a, areas.town_b)}
+    for area, days_back, population in ((areas.city, 1000, 700_000), (areas.town_a, 300, 160_000)):
+        counted = today - dt.timedelta(days=days_back)
+        area_save(code=area.code, data={"population": population, "population_date": counted}, by=bureau)
+        areas.populations[area.pk].append((counted, population))
     volunteer_orgs = [o for o in orgs if o.is_volunteer_org and o.status not in ENDED]
     for n, org in enumerate(volunteer_orgs[:4]):
         team_create(
@@ -150,7 +158,13 @@ def ratio(n: int, d: int, scale: int) -> Decimal | None:
     return (Decimal(n) * scale / Decimal(d)).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-def expected(area: Area, on: dt.date) -> dict[str, Decimal | None]:
+def population_on(populations: dict[int, list], area: Area, on: dt.date) -> int:
+    """The last population counted on or before the day, else the first one counted."""
+    counts = sorted(populations[area.pk])
+    return next((p for d, p in reversed(counts) if d <= on), counts[0][1])
+
+
+def expected(area: Area, on: dt.date, populations: dict[int, list]) -> dict[str, Decimal | None]:
     orgs = [o for o in Organization.objects.prefetch_related("served_communities") if alive(o, on)]
     here = [o for o in orgs if inside(area, town_id=o.town_id, city_id=o.city_id)]
     if area.level == AreaLevel.CITY:
@@ -194,8 +208,8 @@ def expected(area: Area, on: dt.date) -> dict[str, Decimal | None]:
         Indicator.SOCIAL_WORK_RURAL: (len(rural & served), len(rural)),
         Indicator.PARTY_MASS_CENTRES: (len(centres), None),
         Indicator.CHARITY_BASES: (len(bases), None),
-        Indicator.VOLUNTEER_ORGANIZATIONS: (units, area.population),
-        Indicator.VOLUNTEERS: (len(people), area.population),
+        Indicator.VOLUNTEER_ORGANIZATIONS: (units, population_on(populations, area, on)),
+        Indicator.VOLUNTEERS: (len(people), population_on(populations, area, on)),
         Indicator.TRADE_DECOUPLING: (len(trade_done), len(trade)),
     }
 
@@ -213,7 +227,7 @@ def test_every_figure_equals_an_independent_count(world, days_back):
     on = timezone.localdate() - dt.timedelta(days=days_back)
     for area in (world.city, world.town_a, world.town_b):
         view = area_view(area, on)
-        want = expected(area, on)
+        want = expected(area, on, world.populations)
         got = {r.target.indicator: (r.figure.numerator, r.figure.denominator) for r in view.rows}
         assert set(got) == set(Indicator.values)
         assert got == want, (area.name, on)
@@ -224,7 +238,7 @@ def test_the_trend_is_the_figure_of_each_month_end(world):
     on = timezone.localdate()
     view = area_view(world.city, on)
     for day, value in view.rows[0].trend[::6]:
-        assert value == value_of(Indicator.COMMUNITY_ORGS, expected(world.city, day)[Indicator.COMMUNITY_ORGS])
+        assert value == value_of(Indicator.COMMUNITY_ORGS, expected(world.city, day, world.populations)[Indicator.COMMUNITY_ORGS])
 
 
 def test_town_rows_of_the_city_view_equal_the_town_views(world):
@@ -239,8 +253,8 @@ def test_town_rows_of_the_city_view_equal_the_town_views(world):
 def test_the_world_is_not_trivial(world):
     """The comparison above means something only if the figures move and differ."""
     on = timezone.localdate()
-    city = expected(world.city, on)
-    past = expected(world.city, on - dt.timedelta(days=1500))
+    city = expected(world.city, on, world.populations)
+    past = expected(world.city, on - dt.timedelta(days=1500), world.populations)
     assert city[Indicator.COMMUNITY_ORGS][0] > past[Indicator.COMMUNITY_ORGS][0] > 0
     assert Organization.objects.filter(status__in=ENDED).exists()
     for indicator in (Indicator.HUB_COVERAGE, Indicator.SOCIAL_WORK_URBAN, Indicator.TRADE_DECOUPLING, Indicator.PER_URBAN_COMMUNITY):
@@ -248,4 +262,5 @@ def test_the_world_is_not_trivial(world):
         assert n > 0 and d, indicator
     assert city[Indicator.VOLUNTEERS][0] > past[Indicator.VOLUNTEERS][0] > 0
     assert city[Indicator.VOLUNTEER_ORGANIZATIONS][0] > 0
+    assert city[Indicator.VOLUNTEERS][1] != past[Indicator.VOLUNTEERS][1], "the population changed in between"
     assert city[Indicator.PARTY_MASS_CENTRES][0] + city[Indicator.CHARITY_BASES][0] > 0
