@@ -123,16 +123,27 @@ class PopulationCount(models.Model):
         return f"{self.area_id} {self.on}: {self.population}"
 
 
-def population_on(counts: list[tuple[dt.date | None, int]], day: dt.date) -> int | None:
-    """The population that holds on `day` from an area's counts sorted by day (the undated
-    one first): the latest counted on or before it, else the earliest (a day before any
-    count is judged by the first one known)."""
+def by_day(counts) -> list[tuple[dt.date | None, int]]:
+    """An area's (day, population) counts in the order count_on reads them: undated first."""
+    return sorted(counts, key=lambda c: (c[0] is not None, c[0] or dt.date.min))
+
+
+def count_on(counts: list[tuple[dt.date | None, int]], day: dt.date) -> tuple[dt.date | None, int] | None:
+    """The count that holds on `day` among an area's counts sorted by day (the undated one
+    first): the latest counted on or before it, else the earliest (a day before any count is
+    judged by the first one known)."""
     found = None
-    for on, population in counts:
-        if on is None or on <= day:
-            found = population
+    for count in counts:
+        if count[0] is None or count[0] <= day:
+            found = count
         elif found is None:
-            return population
+            return count
         else:
             break
     return found
+
+
+def population_on(counts: list[tuple[dt.date | None, int]], day: dt.date) -> int | None:
+    """The population of the count that holds on `day` (count_on)."""
+    count = count_on(counts, day)
+    return None if count is None else count[1]

@@ -26,7 +26,7 @@ from django.db.models import Count
 from django.utils.translation import pgettext_lazy
 
 from shezhi.accounts.selectors import inside_area_q
-from shezhi.areas.models import Area, AreaKind, AreaLevel, PopulationCount, population_on
+from shezhi.areas.models import Area, AreaKind, AreaLevel, PopulationCount, by_day, population_on
 from shezhi.targets.models import FactKind, Indicator, OrganizationFact
 
 ENDED = ("revoked", "deregistered")
@@ -161,8 +161,6 @@ def load(area: Area, *, start: dt.date, on: dt.date) -> Rows:
     population_counts: dict[int, list[tuple[dt.date | None, int]]] = defaultdict(list)
     for r in PopulationCount.objects.filter(area_id__in=[area.pk, *towns, *communities]).values("area_id", "on", "population"):
         population_counts[r["area_id"]].append((r["on"], r["population"]))
-    for counts in population_counts.values():
-        counts.sort(key=lambda c: (c[0] is not None, c[0] or dt.date.min))
 
     facts: dict[str, list[Interval]] = defaultdict(list)
     done: list[Interval] = []
@@ -231,7 +229,7 @@ def load(area: Area, *, start: dt.date, on: dt.date) -> Rows:
         volunteer_units=units,
         volunteers=volunteers,
         population=population,
-        population_counts=dict(population_counts),
+        population_counts={pk: by_day(counts) for pk, counts in population_counts.items()},
     )
 
 
@@ -396,6 +394,44 @@ UNITS: dict[str, tuple] = {
     Indicator.VOLUNTEERS: ("%", pgettext_lazy("unit", "volunteers")),
     Indicator.TRADE_DECOUPLING: ("%", pgettext_lazy("unit", "associations")),
 }
+# What each figure's numerator and denominator count, so that the target page can spell
+# the computation out ("4,854 registered volunteers ÷ 680,000 residents × 100").
+TERMS: dict[str, tuple] = {
+    Indicator.COMMUNITY_ORGS: (pgettext_lazy("term", "community social organizations"), None),
+    Indicator.PER_URBAN_COMMUNITY: (
+        pgettext_lazy("term", "community social organizations in urban communities"),
+        pgettext_lazy("term", "urban communities"),
+    ),
+    Indicator.PER_RURAL_COMMUNITY: (
+        pgettext_lazy("term", "community social organizations in rural communities"),
+        pgettext_lazy("term", "rural communities"),
+    ),
+    Indicator.HUB_COVERAGE: (
+        pgettext_lazy("term", "towns and communities with a hub or support organization"),
+        pgettext_lazy("term", "towns and communities"),
+    ),
+    Indicator.SOCIAL_WORK_URBAN: (
+        pgettext_lazy("term", "urban communities served by a social work agency"),
+        pgettext_lazy("term", "urban communities"),
+    ),
+    Indicator.SOCIAL_WORK_RURAL: (
+        pgettext_lazy("term", "rural communities served by a social work agency"),
+        pgettext_lazy("term", "rural communities"),
+    ),
+    Indicator.PARTY_MASS_CENTRES: (pgettext_lazy("term", "standardized party-mass service centres open"), None),
+    Indicator.CHARITY_BASES: (pgettext_lazy("term", "charity bases open"), None),
+    Indicator.VOLUNTEER_ORGANIZATIONS: (
+        pgettext_lazy("term", "volunteer organizations and teams"),
+        pgettext_lazy("term", "resident population"),
+    ),
+    Indicator.VOLUNTEERS: (pgettext_lazy("term", "registered volunteers"), pgettext_lazy("term", "resident population")),
+    Indicator.TRADE_DECOUPLING: (
+        pgettext_lazy("term", "trade associations with all five separations done"),
+        pgettext_lazy("term", "trade associations"),
+    ),
+}
+# Indicators whose denominator is the area's resident population.
+PER_RESIDENT = {Indicator.VOLUNTEER_ORGANIZATIONS, Indicator.VOLUNTEERS}
 # Indicators that can be computed for a single community (the community view).
 PER_COMMUNITY = {
     Indicator.COMMUNITY_ORGS,

@@ -14,7 +14,7 @@ from django.http import Http404
 
 from shezhi.accounts.models import Role
 from shezhi.accounts.selectors import inside_area_q
-from shezhi.areas.models import Area, AreaKind, AreaLevel
+from shezhi.areas.models import Area, AreaKind, AreaLevel, PopulationCount, by_day, count_on
 from shezhi.targets import indicators as ind
 from shezhi.targets.models import FactKind, Indicator, Milestone, OrganizationFact, Scope, Target
 
@@ -445,3 +445,21 @@ def volunteer_units_on(area: Area, on: dt.date) -> list[Unit]:
     units = [Unit("organization", o.pk, o.name, o.town.name, o.community.name if o.community_id else "", o.founded_on) for o in orgs]
     units += [Unit("team", t.pk, t.name, t.town.name, t.community.name if t.community_id else "", t.founded_on) for t in teams]
     return units
+
+
+@dataclass(frozen=True)
+class PopulationBasis:
+    """The resident population a per-resident figure divides by, and the day it was counted."""
+
+    population: int
+    counted_on: dt.date | None
+
+
+def population_basis(area: Area, on: dt.date) -> PopulationBasis | None:
+    """The population count that holds for `area` on `on` (areas.PopulationCount, as the
+    indicators take it), or the area's present figure when it has no counts."""
+    counts = by_day(PopulationCount.objects.filter(area=area).values_list("on", "population"))
+    if not counts:
+        return PopulationBasis(area.population, area.population_date) if area.population is not None else None
+    counted_on, population = count_on(counts, on)
+    return PopulationBasis(population, counted_on)

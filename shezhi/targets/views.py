@@ -16,6 +16,7 @@ from shezhi.areas.models import Area, AreaLevel
 from shezhi.forms import add_service_errors
 from shezhi.paging import query_without
 from shezhi.targets import charts, panels, selectors
+from shezhi.targets import indicators as ind
 from shezhi.targets.forms import AsOfForm, TargetForm
 from shezhi.targets.models import Target
 from shezhi.targets.services import target_save
@@ -95,6 +96,8 @@ def target_detail(request, pk: int, code: str):
         "page": page,
         "querystring": query_without(request, "page"),
         "chart_data": charts.target_chart(row),
+        "terms": ind.TERMS.get(target.indicator),
+        "population": selectors.population_basis(area, on) if target.indicator in ind.PER_RESIDENT else None,
         "on_query": f"on={on.isoformat()}",
     }
     return render(request, "targets/target.html", context, status=400 if form.errors else 200)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shezhi.areas.models import Area, AreaKind, PopulationCount, population_on
+from shezhi.areas.models import Area, AreaKind, PopulationCount, by_day, population_on
 from shezhi.areas.services import area_save
 from shezhi.testing import make_area
 
@@ -65,7 +65,7 @@ def test_an_undated_first_figure_holds_before_every_dated_one(areas):
     save(area, population=1200)
     assert counts(area) == [(None, 1200)]
     save(area, population=1300, population_date=dt.date(2022, 6, 30))
-    history = sorted(counts(area), key=lambda c: (c[0] is not None, c[0] or dt.date.min))
+    history = by_day(counts(area))
     assert history == [(None, 1200), (dt.date(2022, 6, 30), 1300)]
     assert population_on(history, dt.date(2010, 1, 1)) == 1200
     assert population_on(history, dt.date(2022, 6, 30)) == 1300

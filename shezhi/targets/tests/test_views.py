@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from shezhi.areas.services import area_save
 from shezhi.audit.models import AuditEntry
 from shezhi.conftest import client_for
 from shezhi.targets.models import Target
@@ -129,6 +130,25 @@ class TestPages:
         response = client.get(reverse("targets:target", args=[areas.city.pk, "T10"]))
         assert response.context["records"].kind == "volunteers"
         assert 'data-testid="volunteer-numbers"' in response.content.decode()
+
+    def test_the_page_spells_out_the_computation(self, client, users, areas, orgs):
+        client_for(client, users.bureau)
+        page = client.get(reverse("targets:target", args=[areas.city.pk, "T1"])).content.decode()
+        assert "2 community social organizations" in page
+        page = client.get(reverse("targets:target", args=[areas.town_a.pk, "T2"])).content.decode()
+        assert "1 community social organizations in urban communities ÷ 1 urban communities" in page
+
+    def test_a_per_resident_figure_names_the_population_of_its_day(self, client, users, areas):
+        area_save(code=areas.city.code, data={"population": 700000, "population_date": dt.date(2024, 11, 1)}, by=users.bureau)
+        client_for(client, users.bureau)
+        url = reverse("targets:target", args=[areas.city.pk, "T10"])
+        now = client.get(url)
+        assert now.context["row"].figure.denominator == 700000
+        assert "Resident population 700000, as counted on 2024-11-01." in now.content.decode()
+        assert "÷ 700000 resident population × 100" in now.content.decode()
+        before = client.get(url, {"on": "2023-06-30"})
+        assert before.context["row"].figure.denominator == 680000
+        assert "Resident population 680000, as counted on 2020-11-01." in before.content.decode()
 
     def test_the_number_of_queries_does_not_grow_with_the_data(self, client, users, areas, django_assert_max_num_queries):
         client_for(client, users.bureau)
