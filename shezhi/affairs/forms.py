@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shezhi.affairs import fieldspec
-from shezhi.affairs.models import Filing, MaterialRequirement
+from shezhi.affairs.models import Filing, MaterialRequirement, ProcedureKind
 
 
 class UploadForm(forms.Form):
@@ -62,3 +62,25 @@ def application_form_class(procedure, *, towns, communities) -> type[forms.Form]
 
 def initial_from_data(procedure, data: dict) -> dict:
     return {spec["name"]: fieldspec.from_json(spec, data.get(spec["name"])) for spec in procedure.form_fields}
+
+
+class DecidedFilter(forms.Form):
+    """Staff list: the filings decided in a period, by procedure kind and town, or only those
+    decided late (the links of the targets dashboard's service figures)."""
+
+    decided_from = forms.DateField(label=_("Decided from"), required=False)
+    decided_to = forms.DateField(label=_("Decided to"), required=False)
+    kind = forms.ChoiceField(label=_("Kind of procedure"), choices=[("", "")] + ProcedureKind.choices, required=False)
+    town = forms.IntegerField(label=_("Town"), required=False, min_value=1, max_value=2**63 - 1)
+    late = forms.BooleanField(label=_("Decided late"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("decided_from"), data.get("decided_to")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The first day of the period is after its last day."))
+        return data
+
+    @property
+    def active(self) -> bool:
+        return self.is_bound and self.is_valid() and any(self.cleaned_data.values())

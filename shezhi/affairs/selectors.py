@@ -172,6 +172,35 @@ def clock(filing: Filing, *, today: dt.date | None = None) -> Clock:
     return Clock("closed", filing.due_on)
 
 
+# A decided filing's status: approval and refusal end in "done", non-acceptance stays as it is.
+DECIDED_STATUSES = (FilingStatus.DONE, FilingStatus.NOT_ACCEPTED)
+
+
+def filings_decided(
+    qs: QuerySet[Filing],
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    kind: str = "",
+    town: int | None = None,
+    late: bool = False,
+) -> QuerySet[Filing]:
+    """Of `qs`, the filings decided from `start` to `end` (both included): the rows behind
+    the service figures of the targets dashboard's second panel, which links here."""
+    qs = qs.filter(status__in=DECIDED_STATUSES)
+    if start is not None:
+        qs = qs.filter(done_on__gte=start)
+    if end is not None:
+        qs = qs.filter(done_on__lte=end)
+    if kind:
+        qs = qs.filter(procedure__kind=kind)
+    if town:
+        qs = qs.filter(town_id=town)
+    if late:
+        qs = qs.filter(on_time=False)
+    return qs
+
+
 def overdue_q(today: dt.date | None = None) -> Q:
     today = today or timezone.localdate()
     return Q(status__in=CLOCK_RUNNING, due_on__lt=today)

@@ -21,6 +21,7 @@ from shezhi.accounts.models import Role
 from shezhi.affairs import fieldspec, services, uploads
 from shezhi.affairs.forms import (
     CorrectionForm,
+    DecidedFilter,
     NoteForm,
     ReasonForm,
     RefuseForm,
@@ -31,11 +32,12 @@ from shezhi.affairs.forms import (
     initial_from_data,
 )
 from shezhi.affairs.kinds import hooks_for
-from shezhi.affairs.models import OPEN_STATUSES, Filing, FilingStatus, ProcedureType
+from shezhi.affairs.models import OPEN_STATUSES, Filing, FilingStatus, ProcedureKind, ProcedureType
 from shezhi.affairs.selectors import (
     clock,
     filing_for,
     filing_metrics,
+    filings_decided,
     filings_handled_by,
     filings_visible_to,
     is_applicant_side,
@@ -43,6 +45,7 @@ from shezhi.affairs.selectors import (
     overdue_q,
     procedures_for,
 )
+from shezhi.areas.models import Area, AreaLevel
 from shezhi.documents.selectors import documents_of
 from shezhi.documents.services import document_pdf
 from shezhi.forms import add_service_errors
@@ -64,6 +67,15 @@ def filing_list(request):
         qs = filings_handled_by(user).filter(status__in=OPEN_STATUSES)
     else:
         qs = filings_visible_to(user)
+    decided = DecidedFilter(request.GET if staff else None)
+    if decided.active:
+        # The rows behind a figure of the targets dashboard: decided ones, in the whole area.
+        view = "all"
+        qs = filings_decided(filings_visible_to(user), **_decided_params(decided.cleaned_data))
+    elif decided.is_bound and not decided.is_valid():
+        for errors in decided.errors.values():
+            for error in errors:
+                messages.error(request, error)
     status = request.GET.get("status", "")
     if status in S.values:
         qs = qs.filter(status=status)
@@ -89,8 +101,23 @@ def filing_list(request):
         "procedures": ProcedureType.objects.order_by("position", "code"),
         "can_apply": procedures_for(user).exists(),
         "querystring": query_without(request, "page"),
+        "decided": decided if decided.active else None,
     }
+    if decided.active:
+        data = decided.cleaned_data
+        context["decided_kind"] = ProcedureKind(data["kind"]).label if data["kind"] else ""
+        context["decided_town"] = Area.objects.filter(pk=data["town"], level=AreaLevel.TOWN).first() if data["town"] else None
     return render(request, "affairs/list.html", context)
+
+
+def _decided_params(data: dict) -> dict:
+    return {
+        "start": data["decided_from"],
+        "end": data["decided_to"],
+        "kind": data["kind"],
+        "town": data["town"],
+        "late": data["late"],
+    }
 
 
 @login_required

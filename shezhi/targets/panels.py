@@ -36,18 +36,19 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.db.models import Count, ExpressionWrapper, IntegerField, Q
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.translation import gettext as _
 
+from shezhi.accounts.models import Role
 from shezhi.accounts.selectors import inside_area_q
-from shezhi.affairs.models import Decision, Filing, FilingStatus, ProcedureKind
+from shezhi.affairs.models import Decision, Filing, ProcedureKind
+from shezhi.affairs.selectors import DECIDED_STATUSES
 from shezhi.areas.models import Area, AreaLevel
 from shezhi.credit.models import ListEntry, ListKind
 
-# A decided filing's status: approval and refusal end in "done", non-acceptance stays as it is.
-DECIDED_STATUSES = (FilingStatus.DONE, FilingStatus.NOT_ACCEPTED)
 KIND_ORDER = {kind: i for i, kind in enumerate(ProcedureKind.values)}
 
 
@@ -257,3 +258,18 @@ def second_panel(area: Area, on: dt.date) -> dict | None:
         "lists": list_figures(area, start, on),
         "chart": _chart(months),
     }
+
+
+def filings_query(user, area: Area, panel: dict | None) -> str:
+    """The query string of the online-affairs list (affairs:list) holding the filings behind
+    the panel's service figures, for the city's bureau, whose list holds every filing of
+    its city and towns; empty for anyone else (a town officer's list holds only what the
+    town handles, so it would not add up to the figure)."""
+    if panel is None or not getattr(user, "is_authenticated", False) or user.area_id is None:
+        return ""
+    if user.role != Role.BUREAU or user.area_id not in (area.pk, area.city_id):
+        return ""
+    params = {"view": "all", "decided_from": panel["since"].isoformat(), "decided_to": panel["on"].isoformat()}
+    if area.level == AreaLevel.TOWN:
+        params["town"] = area.pk
+    return urlencode(params)

@@ -17,6 +17,13 @@ def test_catalogue_has_no_untranslated_or_fuzzy_entries():
     assert not fuzzy, f"{len(fuzzy)} fuzzy, e.g. {fuzzy[:5]}"
 
 
+def test_no_leftover_previous_strings():
+    """A `#| msgctxt` left on a translated entry (a cleared fuzzy match) makes msgmerge, and
+    so `make messages`, fail with a syntax error."""
+    leftovers = [e.msgid for e in polib.pofile(str(PO)) if (e.previous_msgctxt or e.previous_msgid) and not e.fuzzy]
+    assert not leftovers, f"previous strings on translated entries: {leftovers[:5]}"
+
+
 def test_compiled_catalogue_matches_source():
     source = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in polib.pofile(str(PO)) if not e.obsolete}
     compiled = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in polib.mofile(str(PO.with_suffix(".mo")))}

@@ -30,6 +30,7 @@ from shezhi.targets.panels import median, second_panel, year_before
 pytestmark = pytest.mark.django_db
 D = dt.date
 ON = D(2025, 12, 31)  # the window is 2025-01-01 .. 2025-12-31
+LATER = D(2026, 3, 2)  # "today" for the pages, which refuse a day in the future
 
 
 @pytest.fixture(autouse=True)
@@ -336,14 +337,21 @@ def test_year_before():
 
 
 def _card(page: str, testid: str) -> str:
-    match = re.search(rf'data-testid="{testid}"><div class="num">([^<]*)</div>', page)
+    match = re.search(rf'data-testid="{testid}"><div class="num">(.*?)</div>', page)
     assert match, testid
-    return match.group(1)
+    return re.sub(r"<[^>]+>", "", match.group(1))
 
 
-def test_dashboard_shows_the_panel(client, filings, entries, users, areas):
+def _dashboard(client, area) -> str:
+    response = client.get(reverse("targets:area", args=[area.pk]), {"on": ON.isoformat()})
+    assert response.status_code == 200 and response.context["on"] == ON
+    return response.content.decode()
+
+
+def test_dashboard_shows_the_panel(client, filings, entries, users, areas, clock):
+    clock(LATER)
     client.force_login(users.bureau)
-    page = client.get(reverse("targets:area", args=[areas.town_a.pk]), {"on": ON.isoformat()}).content.decode()
+    page = _dashboard(client, areas.town_a)
     assert 'data-testid="second-panel"' in page
     s = expected_services({"a"}, ON)
     assert _card(page, "card-decided") == str(s["decided"])
@@ -355,3 +363,51 @@ def test_dashboard_shows_the_panel(client, filings, entries, users, areas):
     assert _card(page, "card-list-serious") == str(lists[S][0])
     assert 'data-kind="change"' in page and 'data-kind="reelection"' in page
     assert 'id="targets-panel-data"' in page and "shezhi/targets_panel.js" in page
+
+
+def _link(page: str, testid: str) -> str | None:
+    match = re.search(rf'<a href="([^"]+)" data-testid="{testid}">', page)
+    return match.group(1).replace("&amp;", "&") if match else None
+
+
+@pytest.mark.parametrize("area_name, towns", [("city", {"a", "b"}), ("town_a", {"a"})])
+def test_the_service_figures_link_to_the_filings_behind_them(client, filings, users, areas, clock, area_name, towns):
+    """Each decided and late count opens the online-affairs list holding exactly those filings."""
+    clock(LATER)
+    client.force_login(users.bureau)
+    page = _dashboard(client, getattr(areas, area_name))
+    for kind in (None, "change", "reelection"):
+        want = expected_services(towns, ON, kind)
+        suffix = kind or "all"
+        listed = client.get(_link(page, f"filings-{suffix}"))
+        assert listed.status_code == 200
+        assert listed.context["page"].paginator.count == want["decided"], kind
+        assert {f.status for f in listed.context["page"].object_list} <= {"done", "not_accepted"}
+        late = _link(page, f"late-{suffix}")
+        if want["late"]:
+            assert client.get(late).context["page"].paginator.count == want["late"], kind
+        else:
+            assert late is None
+
+
+@pytest.mark.parametrize(
+    "user_name, area_name, links",
+    [("bureau", "town_b", True), ("town_a", "town_a", False), ("town_a", "city", False), ("department", "city", False)],
+)
+def test_links_only_for_the_bureau_whose_list_holds_every_filing(client, filings, users, areas, clock, user_name, area_name, links):
+    """A town officer's list holds the filings the town handles, not the bureau's: a link
+    from the panel would open a list that does not add up to the figure."""
+    clock(LATER)
+    client.force_login(getattr(users, user_name))
+    page = _dashboard(client, getattr(areas, area_name))
+    assert (_link(page, "filings-all") is not None) == links
+    if links:
+        listed = client.get(_link(page, "filings-all"))
+        assert listed.context["page"].paginator.count == expected_services({"b"}, ON)["decided"]
+
+
+def test_a_bad_period_on_the_filings_list_says_what_is_wrong(client, users):
+    client.force_login(users.bureau)
+    response = client.get(reverse("affairs:list"), {"decided_from": "2025-12-31", "decided_to": "2025-01-01"}, follow=True)
+    assert response.status_code == 200
+    assert "第一天晚于最后一天" in response.content.decode() or "after its last day" in response.content.decode()
