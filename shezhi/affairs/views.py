@@ -107,6 +107,8 @@ def filing_list(request):
         data = decided.cleaned_data
         context["decided_kind"] = ProcedureKind(data["kind"]).label if data["kind"] else ""
         context["decided_town"] = Area.objects.filter(pk=data["town"], level=AreaLevel.TOWN).first() if data["town"] else None
+        # Kept when the other filters are changed.
+        context["decided_hidden"] = [(name, request.GET[name]) for name in decided.fields if request.GET.get(name)]
     return render(request, "affairs/list.html", context)
 
 

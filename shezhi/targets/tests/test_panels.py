@@ -383,6 +383,8 @@ def test_the_service_figures_link_to_the_filings_behind_them(client, filings, us
         assert listed.status_code == 200
         assert listed.context["page"].paginator.count == want["decided"], kind
         assert {f.status for f in listed.context["page"].object_list} <= {"done", "not_accepted"}
+        # The list's own filters keep the period.
+        assert f'name="decided_from" value="{year_before(ON) + dt.timedelta(days=1)}"' in listed.content.decode()
         late = _link(page, f"late-{suffix}")
         if want["late"]:
             assert client.get(late).context["page"].paginator.count == want["late"], kind
