@@ -3,6 +3,7 @@ the communities below the line, and the bureau's editing of the targets."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shezhi.areas.models import Area, AreaLevel
@@ -52,13 +54,20 @@ def area_dashboard(request, pk: int):
     form, on = _day(request)
     view = selectors.area_view(area, on)
     city = area if area.level == AreaLevel.CITY else Area.objects.get(pk=area.city_id)
+    wall = request.GET.get("wall") == "1"
+    live = not request.GET.get("on")
     context = {
         "view": view,
         "area": area,
         "city": city,
         "on": on,
         "form": form,
-        "wall": request.GET.get("wall") == "1",
+        "wall": wall,
+        # A wall screen showing today reloads itself, so the figures follow the registry and
+        # the day rolls over at midnight; one pinned to a day stays as it is.
+        "refresh_seconds": settings.TARGETS_WALL_REFRESH_SECONDS if wall and live else None,
+        "wall_query": "" if on == timezone.localdate() else f"on={on.isoformat()}&",
+        "now_time": timezone.localtime().strftime("%H:%M"),
         "chart_data": charts.area_charts(view),
         "community_codes": {r.target.code for r in view.rows if r.target.indicator in selectors.COMMUNITY_VIEW_INDICATORS},
         "can_edit": selectors.can_edit_targets(request.user, city),

@@ -75,5 +75,11 @@
     }
     window.addEventListener("resize", function () { charts.forEach(function (x) { x.resize(); }); });
     document.documentElement.dataset.chartsReady = String(charts.length);
+    // A wall screen showing today reloads itself (the page says when it was drawn).
+    var live = document.querySelector("[data-refresh-seconds]");
+    if (live) {
+      var seconds = Number(live.dataset.refreshSeconds);
+      if (seconds > 0) window.setTimeout(function () { window.location.reload(); }, seconds * 1000);
+    }
   });
 })();

@@ -82,7 +82,8 @@ def test_bureau_drills_down_and_exports(page: Page, live_server, data, users):
     assert "平湖市" in text and "2018-12-31" in text and "T1" in text
 
 
-def test_wall_screen_mode(page: Page, live_server, data, users):
+def test_wall_screen_mode(page: Page, live_server, data, users, settings):
+    settings.TARGETS_WALL_REFRESH_SECONDS = 3
     SHOTS.mkdir(parents=True, exist_ok=True)
     log_in(page, live_server, "bureau")
     page.set_viewport_size({"width": 1920, "height": 1080})
@@ -90,3 +91,7 @@ def test_wall_screen_mode(page: Page, live_server, data, users):
     expect(page.locator(".targets.wall")).to_be_visible()
     expect(page.locator("html[data-charts-ready]")).to_have_count(1)
     page.screenshot(path=str(SHOTS / "targets-wall.png"))
+    # Showing today, the screen reloads itself: a mark left on this page is gone after it.
+    page.evaluate("window.__beforeReload = true")
+    page.wait_for_function("window.__beforeReload === undefined && document.documentElement.dataset.chartsReady", timeout=20_000)
+    expect(page.locator("[data-testid=wall-updated]")).to_be_visible()

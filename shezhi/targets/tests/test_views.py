@@ -101,6 +101,20 @@ class TestPages:
         assert before.rows[0].actual == 0 and after.rows[0].actual == 1
         assert before.rows[0].goal == Decimal(1800)
 
+    def test_a_wall_screen_of_today_reloads_itself_and_one_of_a_past_day_does_not(self, client, users, areas, settings):
+        settings.TARGETS_WALL_REFRESH_SECONDS = 120
+        client_for(client, users.bureau)
+        live = client.get(area_url(areas.town_a, wall=1)).content.decode()
+        assert 'data-refresh-seconds="120"' in live and 'data-testid="wall-updated"' in live
+        pinned = client.get(area_url(areas.town_a, wall=1, on="2019-12-31")).content.decode()
+        assert "data-refresh-seconds" not in pinned
+        assert "data-refresh-seconds" not in client.get(area_url(areas.city)).content.decode()
+        # The dashboard of today links to the live wall screen; of a past day, to that day's.
+        today = client.get(area_url(areas.city, on=timezone.localdate().isoformat())).content.decode()
+        assert 'href="?wall=1" data-testid="wall-link"' in today
+        past = client.get(area_url(areas.city, on="2019-12-31")).content.decode()
+        assert 'href="?on=2019-12-31&amp;wall=1" data-testid="wall-link"' in past
+
     @pytest.mark.parametrize("bad", ["2018-02-30", "yesterday", "1999-12-31", "2999-01-01"])
     def test_a_bad_date_says_what_is_wrong(self, client, users, areas, bad):
         client_for(client, users.bureau)
