@@ -353,6 +353,12 @@ def entries_public() -> QuerySet[ListEntry]:
     )
 
 
+def entries_in_force(qs: QuerySet[ListEntry], on: dt.date) -> QuerySet[ListEntry]:
+    """Entries that held on `on`: put on by then and not yet taken off (the entries behind
+    the targets dashboard's list figures as of a day)."""
+    return qs.filter(included_on__lte=on).filter(Q(removed_on__isnull=True) | Q(removed_on__gt=on))
+
+
 def entries_filtered(qs: QuerySet[ListEntry], *, q: str = "", list_kind: str = "", town: int | None = None) -> QuerySet[ListEntry]:
     q = (q or "").strip()
     if q:

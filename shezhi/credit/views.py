@@ -287,6 +287,13 @@ def proposal_dismiss(request, pk: int):
 # --- list entries -------------------------------------------------------------------------
 
 
+def _day_param(raw: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw or "")
+    except ValueError:
+        return None
+
+
 @login_required
 def entries(request):
     _require_reader(request)
@@ -295,6 +302,15 @@ def entries(request):
     town = _int(request.GET.get("town"))
     q = (request.GET.get("q") or "").strip()[:60]
     qs = selectors.entries_visible_to(request.user)
+    on = None
+    if state == "on":
+        # In force on a day (the links of the targets dashboard's list figures).
+        on = _day_param(request.GET.get("on"))
+        if on is None:
+            messages.error(request, _("The day is not a date (YYYY-MM-DD); the current entries are shown."))
+            state = "current"
+        else:
+            qs = selectors.entries_in_force(qs, on)
     if state == "current":
         qs = qs.filter(removed_on__isnull=True)
     elif state == "past":
@@ -304,6 +320,7 @@ def entries(request):
     context = {
         "page": page,
         "state": state,
+        "on": on,
         "kind": kind,
         "town": town,
         "q": q,

@@ -273,3 +273,19 @@ def filings_query(user, area: Area, panel: dict | None) -> str:
     if area.level == AreaLevel.TOWN:
         params["town"] = area.pk
     return urlencode(params)
+
+
+def list_entries_query(user, area: Area, panel: dict | None) -> str:
+    """The query string of the list-entries page (credit:entries) holding the entries in
+    force on the panel's day, for a user who reads every entry of the area: the bureau for
+    its city and towns, a town officer for the own town; empty for anyone else."""
+    if panel is None or not getattr(user, "is_authenticated", False) or user.area_id is None:
+        return ""
+    bureau = user.role == Role.BUREAU and user.area_id in (area.pk, area.city_id)
+    town = user.role == Role.TOWN and user.area_id == area.pk
+    if not (bureau or town):
+        return ""
+    params = {"state": "on", "on": panel["on"].isoformat()}
+    if area.level == AreaLevel.TOWN:
+        params["town"] = area.pk
+    return urlencode(params)

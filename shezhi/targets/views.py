@@ -75,6 +75,7 @@ def area_dashboard(request, pk: int):
         "panel": panels.second_panel(area, on),
     }
     context["filings_query"] = panels.filings_query(request.user, area, context["panel"])
+    context["entries_query"] = panels.list_entries_query(request.user, area, context["panel"])
     template = "targets/city.html" if area.level == AreaLevel.CITY else "targets/town.html"
     return render(request, template, context, status=400 if form.errors else 200)
 

@@ -413,3 +413,40 @@ def test_a_bad_period_on_the_filings_list_says_what_is_wrong(client, users):
     response = client.get(reverse("affairs:list"), {"decided_from": "2025-12-31", "decided_to": "2025-01-01"}, follow=True)
     assert response.status_code == 200
     assert "第一天晚于最后一天" in response.content.decode() or "after its last day" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "user_name, area_name, towns", [("bureau", "city", {"a", "b"}), ("bureau", "town_b", {"b"}), ("town_a", "town_a", {"a"})]
+)
+def test_the_list_figures_link_to_the_entries_in_force_on_the_day(client, entries, users, areas, orgs, clock, user_name, area_name, towns):
+    """The organizations on the linked page are those the figure counts (an organization on
+    a list on two grounds is one organization and two entries)."""
+    clock(LATER)
+    client.force_login(getattr(users, user_name))
+    page = _dashboard(client, getattr(areas, area_name))
+    for kind in (A, S):
+        listed = client.get(_link(page, f"entries-{kind}"))
+        assert listed.status_code == 200 and 'data-testid="state-on"' in listed.content.decode()
+        shown = {e.organization_id for e in listed.context["page"].object_list}
+        want = {
+            getattr(orgs, e.org).pk
+            for e in ENTRIES
+            if e.town in towns and e.list_kind == kind and e.included <= ON and (e.removed is None or e.removed > ON)
+        }
+        assert shown == want and len(shown) == expected_lists(towns, ON)[kind][0], kind
+
+
+@pytest.mark.parametrize("user_name, area_name", [("town_a", "city"), ("town_b", "town_a"), ("department", "city")])
+def test_no_list_links_for_those_who_cannot_read_every_entry_of_the_area(client, entries, users, areas, clock, user_name, area_name):
+    clock(LATER)
+    client.force_login(getattr(users, user_name))
+    page = _dashboard(client, getattr(areas, area_name))
+    assert _link(page, f"entries-{A}") is None
+
+
+def test_a_bad_day_on_the_entries_page_shows_the_current_entries(client, entries, users, clock):
+    clock(LATER)
+    client.force_login(users.bureau)
+    response = client.get(reverse("credit:entries"), {"state": "on", "on": "2025-02-30"})
+    assert response.status_code == 200 and response.context["state"] == "current"
+    assert any("YYYY-MM-DD" in str(m) for m in response.context["messages"])
