@@ -94,7 +94,7 @@ class SearchPagination(Pagination):
         response["properties"]["count_capped"] = {
             "type": "boolean",
             "example": False,
-            "description": "True when there are more matches than `count` (the cap: 2,000 for a text search, 10,000 otherwise).",
+            "description": "True when there are more matches than `count`, which is then the search's cap.",
         }
         response["required"] = [*response.get("required", []), "count_capped"]
         return response

@@ -41,7 +41,7 @@ from shezhi.api.throttling import PublicAnonThrottle
 from shezhi.areas.models import Area
 from shezhi.audit.models import AuditAction
 from shezhi.audit.services import audit_record
-from shezhi.portal.selectors import Paging, search_page
+from shezhi.portal.selectors import COUNT_CAP, TEXT_COUNT_CAP, Paging, search_page
 from shezhi.registry import credit_code as cc
 from shezhi.registry.models import Organization, ServiceDomain, TargetGroup
 from shezhi.registry.selectors import (
@@ -102,9 +102,9 @@ class StaffEndpoint:
         summary="Search the registry",
         description=(
             "Every organization in the registry, public fields only, with the public portal's search and filters. "
-            "As on the portal, `count` is exact up to 2,000 matches of a text (10,000 without one); beyond that it is "
-            "the cap, `count_capped` is true and pages reach as far as the cap. Narrow the search, or download the "
-            "whole registry from /open-data/."
+            f"As on the portal, `count` is exact up to {TEXT_COUNT_CAP:,} matches of a text ({COUNT_CAP:,} without one); "
+            "beyond that it is the cap, `count_capped` is true and pages reach as far as the cap. Narrow the search, or "
+            "download the whole registry from /open-data/."
         ),
         parameters=[OrganizationFilterSerializer],
         responses={200: PublicOrganizationSerializer(many=True), 400: BAD_PARAMS, 404: NO_PAGE, 429: THROTTLED},
