@@ -85,7 +85,10 @@ def filing_list(request):
     if request.GET.get("overdue"):
         qs = qs.filter(overdue_q())
     # Earliest due first for a work queue; newest first otherwise.
-    qs = qs.order_by("due_on", "submitted_at", "id") if staff and view == "todo" else qs.order_by("-created_at", "-id")
+    if decided.active:
+        qs = qs.order_by("-done_on", "-id")
+    else:
+        qs = qs.order_by("due_on", "submitted_at", "id") if staff and view == "todo" else qs.order_by("-created_at", "-id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = [(f, clock(f, today=today)) for f in page]

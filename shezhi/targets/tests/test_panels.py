@@ -382,7 +382,11 @@ def test_the_service_figures_link_to_the_filings_behind_them(client, filings, us
         listed = client.get(_link(page, f"filings-{suffix}"))
         assert listed.status_code == 200
         assert listed.context["page"].paginator.count == want["decided"], kind
-        assert {f.status for f in listed.context["page"].object_list} <= {"done", "not_accepted"}
+        rows = list(listed.context["page"].object_list)
+        assert {f.status for f in rows} <= {"done", "not_accepted"}
+        days = [f.done_on for f in rows]
+        assert days == sorted(days, reverse=True) and all(year_before(ON) < d <= ON for d in days)
+        assert listed.content.decode().count('data-testid="decided-on"') == len(rows)
         # The list's own filters keep the period.
         assert f'name="decided_from" value="{year_before(ON) + dt.timedelta(days=1)}"' in listed.content.decode()
         late = _link(page, f"late-{suffix}")
