@@ -32,7 +32,6 @@ from shezhi.accounts.models import Role
 from shezhi.activities.models import HoursRecord, HoursSource, HoursStatus
 from shezhi.areas.models import Area, AreaLevel
 from shezhi.audit.models import AuditAction
-from shezhi.audit.services import audit_record
 from shezhi.jobs.models import Job, JobStatus
 from shezhi.jobs.services import job_create, job_files_dir, job_finish, job_running
 from shezhi.registry.importing import (
@@ -41,8 +40,7 @@ from shezhi.registry.importing import (
     RowError,
     check_rows,
     sheet_for_job,
-    write_rows,
-    write_transaction,
+    write_confirmed,
 )
 from shezhi.registry.importing import Validation as BaseValidation
 from shezhi.registry.models import Organization
@@ -337,25 +335,20 @@ def write_sheet(
         counts["written"] += len(records)
         counts["hours"] += sum((r.hours for r in records), Decimal(0))
 
-    with write_transaction("service record", source):
-        _header, rows = open_rows(sheet, scope, batch_size=batch_size)
-        write_rows(
-            rows,
-            expected_rows=expected_rows,
-            expected_digest=expected_digest,
-            batch_size=batch_size,
-            flush=flush,
-            changed_message=_changed_message,
-        )
-        audit_record(
-            action=AuditAction.HOURS_RECORDED,
-            by=by,
-            target_type="jobs.job",
-            target_id=source.removeprefix("job:"),
-            target_label=filename[:300],
-            changes={"file": [None, filename], "imported": [None, counts["written"]], "hours": [None, str(counts["hours"])]},
-            source=source,
-        )
+    write_confirmed(
+        lambda: open_rows(sheet, scope, batch_size=batch_size)[1],
+        what="service record",
+        source=source,
+        by=by,
+        filename=filename,
+        action=AuditAction.HOURS_RECORDED,
+        changes=lambda: {"file": [None, filename], "imported": [None, counts["written"]], "hours": [None, str(counts["hours"])]},
+        expected_rows=expected_rows,
+        expected_digest=expected_digest,
+        batch_size=batch_size,
+        flush=flush,
+        changed_message=_changed_message,
+    )
     return {"imported": counts["written"], "hours": str(counts["hours"])}
 
 

@@ -702,6 +702,46 @@ def write_transaction(what: str, source: str, *, error_text: Callable[[Exception
         raise ImportAborted(_("Nothing was imported: the database refused the data (%(error)s).") % {"error": error_text(exc)}) from exc
 
 
+def write_confirmed(
+    rows: Callable[[], Iterable[Any]],
+    *,
+    what: str,
+    source: str,
+    by,
+    filename: str,
+    action: str,
+    changes: Callable[[], dict],
+    expected_rows: int,
+    expected_digest: str,
+    batch_size: int,
+    flush: Callable[[list[Any]], None],
+    changed_message: Callable[[RowError | None], str],
+    error_text: Callable[[Exception], str] = str,
+) -> None:
+    """The write of a confirmed import, the same for every kind: one transaction in which
+    the file is read again (`rows`, opened inside it so a file problem rolls back too), the
+    confirmed rows are written through `flush` (write_rows), and one audit entry records
+    the file under its job with what `changes` reports once everything is written."""
+    with write_transaction(what, source, error_text=error_text):
+        write_rows(
+            rows(),
+            expected_rows=expected_rows,
+            expected_digest=expected_digest,
+            batch_size=batch_size,
+            flush=flush,
+            changed_message=changed_message,
+        )
+        audit_record(
+            action=action,
+            by=by,
+            target_type="jobs.job",
+            target_id=source.removeprefix("job:"),
+            target_label=filename[:300],
+            changes=changes(),
+            source=source,
+        )
+
+
 def write_sheet(
     sheet: SheetFile,
     *,
@@ -738,25 +778,20 @@ def write_sheet(
         if on_progress is not None:
             on_progress(counts["imported"])
 
-    with write_transaction("organization", source):
-        _header, rows = open_rows(sheet, scope, batch_size=batch_size)
-        write_rows(
-            rows,
-            expected_rows=expected_rows,
-            expected_digest=expected_digest,
-            batch_size=batch_size,
-            flush=flush,
-            changed_message=_changed_message,
-        )
-        audit_record(
-            action=AuditAction.ORG_IMPORTED,
-            by=by,
-            target_type="jobs.job",
-            target_id=source.removeprefix("job:"),
-            target_label=filename[:300],
-            changes={"file": [None, filename], "imported": [None, counts["imported"]]},
-            source=source,
-        )
+    write_confirmed(
+        lambda: open_rows(sheet, scope, batch_size=batch_size)[1],
+        what="organization",
+        source=source,
+        by=by,
+        filename=filename,
+        action=AuditAction.ORG_IMPORTED,
+        changes=lambda: {"file": [None, filename], "imported": [None, counts["imported"]]},
+        expected_rows=expected_rows,
+        expected_digest=expected_digest,
+        batch_size=batch_size,
+        flush=flush,
+        changed_message=_changed_message,
+    )
     return counts
 
 

@@ -32,7 +32,6 @@ from django_tasks import task
 from shezhi.accounts.models import Role
 from shezhi.areas.models import Area, AreaLevel
 from shezhi.audit.models import AuditAction
-from shezhi.audit.services import audit_record
 from shezhi.jobs.models import Job, JobStatus
 from shezhi.jobs.services import job_create, job_files_dir, job_finish, job_running
 from shezhi.privacy import keyed_hash
@@ -44,8 +43,7 @@ from shezhi.registry.importing import (
     Validation,
     check_rows,
     sheet_for_job,
-    write_rows,
-    write_transaction,
+    write_confirmed,
 )
 from shezhi.registry.models import ServiceDomain
 from shezhi.tabular import (
@@ -512,25 +510,21 @@ def write_sheet(
         if on_progress is not None:
             on_progress(counts["imported"])
 
-    with write_transaction("volunteer", source, error_text=lambda exc: type(exc).__name__):
-        _header, rows = open_rows(sheet, scope, batch_size=batch_size)
-        write_rows(
-            rows,
-            expected_rows=expected_rows,
-            expected_digest=expected_digest,
-            batch_size=batch_size,
-            flush=flush,
-            changed_message=_changed_message,
-        )
-        audit_record(
-            action=AuditAction.VOLUNTEERS_IMPORTED,
-            by=by,
-            target_type="jobs.job",
-            target_id=source.removeprefix("job:"),
-            target_label=filename[:300],
-            changes={"file": [None, filename], "imported": [None, counts["imported"]]},
-            source=source,
-        )
+    write_confirmed(
+        lambda: open_rows(sheet, scope, batch_size=batch_size)[1],
+        what="volunteer",
+        source=source,
+        by=by,
+        filename=filename,
+        action=AuditAction.VOLUNTEERS_IMPORTED,
+        changes=lambda: {"file": [None, filename], "imported": [None, counts["imported"]]},
+        expected_rows=expected_rows,
+        expected_digest=expected_digest,
+        batch_size=batch_size,
+        flush=flush,
+        changed_message=_changed_message,
+        error_text=lambda exc: type(exc).__name__,  # the database's message may quote personal data
+    )
     return counts
 
 
