@@ -110,6 +110,34 @@ class TestHandling:
         assert rows[0][1].overdue and not rows[1][1].overdue and 'data-testid="overdue"' in response.content.decode()
         assert [f.pk for f, _c in client.get(reverse("affairs:list"), {"view": "all", "overdue": "1"}).context["rows"]] == [late.pk]
 
+    def test_decided_filter_is_bounded_in_queries_and_staff_only(self, client, users, orgs, helpers, django_assert_max_num_queries):
+        for n, code in enumerate(("change", "deregistration", "reelection", "annual-report", "rating")):
+            Filing.objects.create(
+                procedure=helpers.procedure(code), organization=orgs.reg_b, subject_name=orgs.reg_b.name, city=orgs.reg_b.city,
+                town=orgs.reg_b.town, applicant=users.org_a, status=S.DONE, done_on=dt.date(2025, 3, 1 + n), number=f"D-{code}",
+            )  # fmt: skip
+        Filing.objects.create(
+            procedure=helpers.procedure("change"), organization=orgs.reg_other, subject_name=orgs.reg_other.name,
+            city=orgs.reg_other.city, town=orgs.reg_other.town, applicant=users.org_a, status=S.DONE,
+            done_on=dt.date(2025, 3, 9), number="D-other",
+        )  # fmt: skip
+        period = {"decided_from": "2025-03-01", "decided_to": "2025-03-31"}
+        login(client, users.bureau)
+        with django_assert_max_num_queries(12):
+            response = client.get(reverse("affairs:list"), period)
+        # Another city's filing is out of the bureau's list; newest decision first.
+        assert [f.number for f, _c in response.context["rows"]] == [
+            "D-rating",
+            "D-annual-report",
+            "D-reelection",
+            "D-deregistration",
+            "D-change",
+        ]
+        # An applicant's list ignores the staff filter: still only the own filings, drafts included.
+        helpers.change_draft(users)
+        own = login(client, users.org_a).get(reverse("affairs:list"), period).context
+        assert own["decided"] is None and all(f.applicant_id == users.org_a.pk for f, _c in own["rows"])
+
     def test_applicant_list_shows_own_filings_only(self, client, users, orgs, helpers):
         helpers.change_draft(users)
         assert len(login(client, users.org_a).get(reverse("affairs:list")).context["rows"]) == 1

@@ -363,6 +363,10 @@ def test_list_pages_do_not_grow_with_rows(client, many, users, django_assert_max
     for name, limit in (("credit:queue", 9), ("credit:entries", 8), ("credit:penalties", 7)):
         with django_assert_max_num_queries(limit):
             assert client.get(reverse(name)).status_code == 200
+    # The entries in force on a day (the targets panel's links): the same bound, 12 rows listed.
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("credit:entries"), {"state": "on", "on": "2025-06-30", "kind": ListKind.ABNORMAL})
+    assert response.context["page"].paginator.count == 12
 
 
 def test_organization_credit_page(client, orgs, many, users, django_assert_max_num_queries):
